@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// git twin snapshot [--no-commit] [-m MSG] [--root DIR]
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "cli/session.hpp"
+#include "core/repo_lock.hpp"
+#include "plugins/registry.hpp"
+
+namespace twin::cli {
+
+Result<int> cmd_snapshot(std::span<const std::string> argv) {
+  static const OptionSpec specs[] = {
+      {"no-commit", 0, false}, {"message", 'm', true}, {"root", 0, true}};
+  Args args = TWIN_TRY(parse_args("snapshot", argv, specs));
+  if (!args.positional.empty())
+    return usage_error("'git twin snapshot' takes no arguments");
+  Session s = TWIN_TRY(open_session(args));
+  RepoLock lock = TWIN_TRY(RepoLock::acquire(s.repo.git_dir()));
+
+  SnapshotOptions options;
+  options.commit = s.config.auto_commit && !args.flag("no-commit");
+  options.message = args.value("message").value_or("");
+  auto plugins = plugins::enabled(s.config);
+  TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
+  SnapshotReport report = TWIN_TRY(take_snapshot(env, plugins, options));
+  return print_snapshot_report(report);
+}
+
+} // namespace twin::cli

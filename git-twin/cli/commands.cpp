@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include "cli/commands.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/git_repo.hpp"
+#include "core/output.hpp"
+#include "core/runner.hpp"
+
+namespace twin::cli {
+namespace {
+
+constexpr std::string_view k_version = "0.1.0";
+
+void print_usage(std::FILE* out) {
+  fmt::print(out, "usage: git twin <command> [<args>]\n\n"
+                  "Keep this machine as a git repository: observed, desired, and the plan "
+                  "between.\n\ncommands:\n");
+  for (const auto& c : commands())
+    fmt::print(out, "   {:<10} {}\n", c.name, c.summary);
+  fmt::print(out, "\nSee 'git twin --help' (man git-twin) for the details.\n");
+}
+
+// git turns `git twin --help` into `man git-twin`; `git-twin --help` does the same here.
+int open_manual(const std::string& page) {
+  execlp("man", "man", page.c_str(), static_cast<char*>(nullptr));
+  print_warning(fmt::format("cannot run 'man {}'; here is the summary", page));
+  print_usage(stdout);
+  return 0;
+}
+
+Result<int> dispatch(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    print_usage(stderr);
+    return static_cast<int>(ExitCode::usage);
+  }
+  const std::string& name = args[0];
+  if (name == "--version" || name == "version") {
+    fmt::print("git-twin version {}\n", k_version);
+    return 0;
+  }
+  if (name == "--help" || name == "-h" || name == "help") {
+    if (args.size() > 1)
+      return open_manual("git-twin-" + args[1]);
+    return open_manual("git-twin");
+  }
+  for (const auto& c : commands()) {
+    if (c.name != name)
+      continue;
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    for (const auto& a : rest)
+      if (a == "--help" || a == "-h")
+        return open_manual(fmt::format("git-twin-{}", name));
+    return c.run(rest);
+  }
+  return usage_error("'{}' is not a git twin command. See 'git twin --help'", name);
+}
+
+} // namespace
+
+std::span<const CommandInfo> commands() {
+  static const CommandInfo table[] = {
+      {"init", "create the twin of this machine and take its first snapshot", cmd_init},
+      {"snapshot", "observe the machine into live/, adopt local changes, commit", cmd_snapshot},
+      {"validate", "check config.yaml and state/ against their schemas and rules", cmd_validate},
+  };
+  return table;
+}
+
+int run(int argc, char** argv) {
+  prepare_process_signals();
+  LibGit2Session libgit2;
+  try {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto result = dispatch(args);
+    if (result)
+      return *result;
+    print_error(result.error().message);
+    return static_cast<int>(result.error().exit_code);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return 1;
+  }
+}
+
+} // namespace twin::cli

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#include "cli/report.hpp"
+
+#include <fmt/format.h>
+
+#include "core/output.hpp"
+
+namespace twin::cli {
+
+int print_snapshot_report(const SnapshotReport& report) {
+  for (const auto& p : report.plugins) {
+    for (const auto& w : p.warnings)
+      print_warning(fmt::format("{}: {}", p.plugin, w));
+    if (p.error) {
+      print_error(fmt::format("{}: {}", p.plugin, *p.error));
+      continue;
+    }
+    std::string line = fmt::format("{}: {} observed, {}", p.plugin, p.resources,
+                                   p.live_changed ? "changed since the last sync" : "unchanged");
+    if (!p.adopt.adopted.empty())
+      line += fmt::format("; adopted {} into state/", p.adopt.adopted.size());
+    if (!p.adopt.conflicts.empty())
+      line += fmt::format("; {} conflict{} left alone", p.adopt.conflicts.size(),
+                          p.adopt.conflicts.size() == 1 ? "" : "s");
+    fmt::print("{}\n", line);
+  }
+  if (report.commit)
+    fmt::print("committed {}\n", report.commit->substr(0, 12));
+  return report.failed() ? 1 : 0;
+}
+
+} // namespace twin::cli

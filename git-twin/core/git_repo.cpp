@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+#include "core/git_repo.hpp"
+
+#include <git2.h>
+#include <unistd.h>
+
+namespace twin {
+namespace {
+
+Error libgit2_error(std::string_view what) {
+  const git_error* e = git_error_last();
+  return Error{fmt::format("{}: {}", what, e && e->message ? e->message : "unknown libgit2 error")};
+}
+
+std::string trim_slash(std::string path) {
+  while (path.size() > 1 && path.back() == '/')
+    path.pop_back();
+  return path;
+}
+
+template <class T, void (*Free)(T*)> struct Owned {
+  T* ptr = nullptr;
+  ~Owned() {
+    if (ptr)
+      Free(ptr);
+  }
+};
+
+std::string oid_hex(const git_oid* oid) {
+  char buffer[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buffer, sizeof buffer, oid);
+  return buffer;
+}
+
+} // namespace
+
+LibGit2Session::LibGit2Session() {
+  git_libgit2_init();
+}
+LibGit2Session::~LibGit2Session() {
+  git_libgit2_shutdown();
+}
+
+void GitRepo::Deleter::operator()(git_repository* repo) const {
+  git_repository_free(repo);
+}
+
+GitRepo::GitRepo(std::unique_ptr<git_repository, Deleter> repo, std::string work_tree,
+                 std::string git_dir)
+    : m_repo(std::move(repo)), m_work_tree(std::move(work_tree)), m_git_dir(std::move(git_dir)) {}
+
+Result<GitRepo> GitRepo::discover(const std::string& start_dir) {
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, start_dir.c_str(), 0, nullptr) < 0)
+    return fail("not a git-twin repository (or any parent up to /): '{}'", start_dir);
+  std::unique_ptr<git_repository, Deleter> repo(raw);
+  const char* workdir = git_repository_workdir(raw);
+  if (!workdir)
+    return fail("'{}' is a bare repository; a twin needs a work tree", start_dir);
+  return GitRepo(std::move(repo), trim_slash(workdir), trim_slash(git_repository_path(raw)));
+}
+
+Result<GitRepo> GitRepo::open(const std::string& work_tree) {
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0)
+    return tl::unexpected(libgit2_error(fmt::format("cannot open git repository '{}'", work_tree)));
+  std::unique_ptr<git_repository, Deleter> repo(raw);
+  const char* workdir = git_repository_workdir(raw);
+  if (!workdir)
+    return fail("'{}' is a bare repository; a twin needs a work tree", work_tree);
+  return GitRepo(std::move(repo), trim_slash(workdir), trim_slash(git_repository_path(raw)));
+}
+
+Result<std::optional<std::string>> GitRepo::resolve(std::string_view revision) const {
+  Owned<git_object, git_object_free> object;
+  int rc = git_revparse_single(&object.ptr, m_repo.get(), std::string(revision).c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
+    return std::optional<std::string>();
+  if (rc < 0)
+    return tl::unexpected(libgit2_error(fmt::format("cannot resolve '{}'", revision)));
+  Owned<git_object, git_object_free> commit;
+  if (git_object_peel(&commit.ptr, object.ptr, GIT_OBJECT_COMMIT) < 0)
+    return tl::unexpected(libgit2_error(fmt::format("'{}' is not a commit", revision)));
+  return std::optional<std::string>(oid_hex(git_object_id(commit.ptr)));
+}
+
+Result<std::optional<std::string>> GitRepo::blob_id(std::string_view commit,
+                                                    std::string_view path) const {
+  git_oid oid;
+  if (git_oid_fromstrn(&oid, commit.data(), commit.size()) < 0)
+    return fail("'{}' is not a commit id", commit);
+  Owned<git_commit, git_commit_free> c;
+  if (git_commit_lookup(&c.ptr, m_repo.get(), &oid) < 0)
+    return tl::unexpected(libgit2_error(fmt::format("cannot read commit {}", commit)));
+  Owned<git_tree, git_tree_free> tree;
+  if (git_commit_tree(&tree.ptr, c.ptr) < 0)
+    return tl::unexpected(libgit2_error(fmt::format("cannot read the tree of {}", commit)));
+  Owned<git_tree_entry, git_tree_entry_free> entry;
+  int rc = git_tree_entry_bypath(&entry.ptr, tree.ptr, std::string(path).c_str());
+  if (rc == GIT_ENOTFOUND)
+    return std::optional<std::string>();
+  if (rc < 0)
+    return tl::unexpected(libgit2_error(fmt::format("cannot look up '{}' in {}", path, commit)));
+  if (git_tree_entry_type(entry.ptr) != GIT_OBJECT_BLOB)
+    return std::optional<std::string>();
+  return std::optional<std::string>(oid_hex(git_tree_entry_id(entry.ptr)));
+}
+
+Result<std::optional<std::string>> GitRepo::read_blob(std::string_view commit,
+                                                      std::string_view path) const {
+  auto id = TWIN_TRY(blob_id(commit, path));
+  if (!id)
+    return std::optional<std::string>();
+  git_oid oid;
+  git_oid_fromstr(&oid, id->c_str());
+  Owned<git_blob, git_blob_free> blob;
+  if (git_blob_lookup(&blob.ptr, m_repo.get(), &oid) < 0)
+    return tl::unexpected(libgit2_error(fmt::format("cannot read '{}' at {}", path, commit)));
+  const char* data = static_cast<const char*>(git_blob_rawcontent(blob.ptr));
+  return std::optional<std::string>(
+      std::string(data, static_cast<size_t>(git_blob_rawsize(blob.ptr))));
+}
+
+Status GitRepo::set_ref(std::string_view ref, std::string_view commit, std::string_view message) {
+  git_oid oid;
+  if (git_oid_fromstrn(&oid, commit.data(), commit.size()) < 0)
+    return fail("'{}' is not a commit id", commit);
+  Owned<git_reference, git_reference_free> out;
+  if (git_reference_create(&out.ptr, m_repo.get(), std::string(ref).c_str(), &oid, 1,
+                           std::string(message).c_str()) < 0)
+    return tl::unexpected(libgit2_error(fmt::format("cannot update {}", ref)));
+  return {};
+}
+
+std::string GitRepo::hash_blob(std::string_view content) {
+  git_oid oid;
+  git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB);
+  return oid_hex(&oid);
+}
+
+Result<Completed> run_git(Runner& runner, const std::string& work_tree,
+                          std::vector<std::string> args, std::string input) {
+  Command command;
+  command.argv = {"git"};
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.cwd = work_tree;
+  command.input = std::move(input);
+  command.env["GIT_TWIN_INTERNAL"] = "1";
+  command.env["LC_ALL"] = "C";
+  Completed done = TWIN_TRY(runner.run(command));
+  if (!done.ok()) {
+    std::string err = done.err.empty() ? done.out : done.err;
+    while (!err.empty() && err.back() == '\n')
+      err.pop_back();
+    return fail("{} failed{}: {}", describe_argv(command.argv),
+                done.timed_out ? " (timed out)" : "", err);
+  }
+  return done;
+}
+
+Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& repo,
+                                                const std::vector<std::string>& paths,
+                                                const std::string& message) {
+  std::string pathspecs;
+  for (const auto& p : paths) {
+    pathspecs += p;
+    pathspecs += '\0';
+  }
+  // -f: a .gitignore mirrored from the machine (etckeeper keeps one in /etc) must not hide
+  // mirrored files from the twin.
+  TWIN_CHECK(run_git(runner, repo.work_tree(),
+                     {"add", "-A", "-f", "--pathspec-from-file=-", "--pathspec-file-nul"},
+                     pathspecs));
+  // `git diff` takes no --pathspec-from-file: list every staged path and keep ours.
+  auto staged =
+      TWIN_TRY(run_git(runner, repo.work_tree(), {"diff", "--cached", "--name-only", "-z"}));
+  bool ours_staged = false;
+  for (size_t start = 0; start < staged.out.size() && !ours_staged;) {
+    size_t end = staged.out.find('\0', start);
+    std::string_view name(staged.out.data() + start,
+                          (end == std::string::npos ? staged.out.size() : end) - start);
+    for (const auto& p : paths)
+      if (p == "." || name == p ||
+          (name.size() > p.size() && name.substr(0, p.size()) == p && name[p.size()] == '/'))
+        ours_staged = true;
+    start = end == std::string::npos ? staged.out.size() : end + 1;
+  }
+  if (!ours_staged)
+    return std::optional<std::string>();
+
+  // A commit needs an identity; a fresh machine often has none. Ours is used only then.
+  Command ident;
+  ident.argv = {"git", "var", "GIT_COMMITTER_IDENT"};
+  ident.cwd = repo.work_tree();
+  bool has_identity = TWIN_TRY(runner.run(ident)).ok();
+  std::vector<std::string> args;
+  if (!has_identity) {
+    char host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    args = {"-c", "user.name=git-twin", "-c", fmt::format("user.email=git-twin@{}", host)};
+  }
+  for (std::string a : {"commit", "-q", "--only", "-m", message.c_str(), "--pathspec-from-file=-",
+                        "--pathspec-file-nul"})
+    args.push_back(a);
+  TWIN_CHECK(run_git(runner, repo.work_tree(), args, pathspecs));
+  return repo.resolve("HEAD");
+}
+
+} // namespace twin

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// The twin repository as git sees it.
+//
+// Reads (refs, blobs at a commit, object ids) go through libgit2 in process: they are
+// hook-free and fast. Everything a user would expect git itself to do (add, commit, with
+// their hooks, filters and config) runs the git CLI through the Runner (tech-notes 0.7).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/runner.hpp"
+
+struct git_repository;
+
+namespace twin {
+
+/// Where the sync base lives: a commit whose tree's live/ holds what the machine looked
+/// like at the last sync point. checkout never moves it.
+inline constexpr std::string_view k_base_ref = "refs/twin/base";
+
+/// Initializes libgit2 for the lifetime of the object (one per process, in main).
+struct LibGit2Session {
+  LibGit2Session();
+  ~LibGit2Session();
+  LibGit2Session(const LibGit2Session&) = delete;
+  LibGit2Session& operator=(const LibGit2Session&) = delete;
+};
+
+class GitRepo {
+public:
+  /// Opens the repository containing `start_dir` (searching upwards). Bare repositories
+  /// are refused: a twin needs a work tree.
+  static Result<GitRepo> discover(const std::string& start_dir);
+  /// Opens the repository whose work tree is exactly `work_tree`.
+  static Result<GitRepo> open(const std::string& work_tree);
+
+  const std::string& work_tree() const { return m_work_tree; } // absolute, no trailing '/'
+  const std::string& git_dir() const { return m_git_dir; }     // absolute, no trailing '/'
+
+  /// The commit id a ref or revision names ("HEAD", "refs/twin/base"); nullopt when it
+  /// does not resolve (unborn HEAD, missing ref).
+  Result<std::optional<std::string>> resolve(std::string_view revision) const;
+  /// The content of `path` in the tree of `commit`; nullopt when absent.
+  Result<std::optional<std::string>> read_blob(std::string_view commit,
+                                               std::string_view path) const;
+  /// The blob id of `path` in the tree of `commit`; nullopt when absent.
+  Result<std::optional<std::string>> blob_id(std::string_view commit, std::string_view path) const;
+  /// Points `ref` at `commit` (creating or moving it), with a reflog message.
+  Status set_ref(std::string_view ref, std::string_view commit, std::string_view message);
+
+  /// The id git would give a blob with this content (git hash-object).
+  static std::string hash_blob(std::string_view content);
+
+private:
+  struct Deleter {
+    void operator()(git_repository* repo) const;
+  };
+  GitRepo(std::unique_ptr<git_repository, Deleter> repo, std::string work_tree,
+          std::string git_dir);
+  std::unique_ptr<git_repository, Deleter> m_repo;
+  std::string m_work_tree;
+  std::string m_git_dir;
+};
+
+/// Runs `git <args>` in the work tree through the runner, with hooks seeing
+/// GIT_TWIN_INTERNAL=1 and, when the user has no identity configured, a git-twin identity.
+/// Fails with git's stderr when git exits non-zero.
+Result<Completed> run_git(Runner& runner, const std::string& work_tree,
+                          std::vector<std::string> args, std::string input = {});
+
+/// Stages `paths` (with -A semantics, ignoring .gitignore files mirrored from the machine)
+/// and commits exactly those paths, leaving anything else the user staged alone.
+/// Returns the new commit id, or nullopt when there was nothing to commit.
+Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& repo,
+                                                const std::vector<std::string>& paths,
+                                                const std::string& message);
+
+} // namespace twin

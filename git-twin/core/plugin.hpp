@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// The plugin interface. Built-in plugins are C++ classes listed in one explicit, ordered
+// registry (plugins/registry.cpp); that order is the apply order.
+//
+// A plugin reaches the machine only through the context's SystemRoot and Runner, and the
+// twin repository only through the context's WorkTree.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/runner.hpp"
+#include "core/schema.hpp"
+#include "core/system_root.hpp"
+#include "core/value.hpp"
+#include "core/work_tree.hpp"
+
+namespace twin {
+
+/// Non-fatal findings of a plugin run (an unreadable file, a conflict); printed as
+/// "warning: <plugin>: <text>" and counted in the summary.
+struct Notes {
+  std::vector<std::string> warnings;
+  void warn(std::string text) { warnings.push_back(std::move(text)); }
+};
+
+struct PluginContext {
+  const SystemRoot& root;
+  Runner& runner;
+  const Config& config;
+  WorkTree& tree;      // the twin repository's work tree
+  std::string git_dir; // absolute; plugins keep caches below <git_dir>/twin/
+  Notes& notes;
+};
+
+/// What a snapshot's drift adoption did for one plugin.
+struct AdoptSummary {
+  std::vector<std::string> adopted;   // resource ids brought into state/
+  std::vector<std::string> conflicts; // resource ids changed on both sides, left alone
+  std::vector<std::string> written;   // repo paths written or removed (to be committed)
+};
+
+class Plugin {
+public:
+  virtual ~Plugin() = default;
+
+  virtual std::string_view name() const = 0;     // "files.mirror"
+  virtual std::string_view fragment() const = 0; // "files": state/files.yaml, live/files.yaml
+  virtual std::string_view summary() const = 0;  // one line for `git twin plugins`
+
+  /// Observes the machine below ctx.root and returns the live document
+  /// (live/<fragment>.yaml). Must not change the machine. May write derived artifacts
+  /// into the work tree under live/ (files.mirror writes live/filesystem/) and returns
+  /// the repo paths it wrote or removed in `written`.
+  virtual Result<Value> collect(PluginContext& ctx, std::vector<std::string>& written) const = 0;
+
+  /// True when this plugin has desired state (state/<fragment>.yaml).
+  virtual bool has_state() const { return false; }
+
+  /// Initial desired state derived from a live document (used by init).
+  virtual Result<Value> seed_state(PluginContext& ctx, const Value& live,
+                                   std::vector<std::string>& written) const;
+
+  /// Local drift adoption (DESIGN.md section 2): brings one-sided live changes since
+  /// `base` (the live document at the last sync; null when there is none) into `desired`
+  /// (state/<fragment>.yaml, modified in place), and reports conflicts.
+  virtual Result<AdoptSummary> adopt(PluginContext& ctx, const Value& live, const Value* base,
+                                     Value& desired) const;
+
+  /// Semantic checks of a state document that JSON Schema cannot express (paths inside
+  /// the roots, twin_path inside filesystem/, duplicates). Marks point into the document.
+  virtual std::vector<SchemaProblem> check_state(const Value& desired, const Config& config,
+                                                 const WorkTree& tree) const;
+
+  /// The plugin's JSON Schemas for its live/ and state/ documents (from its embedded
+  /// schema.yaml); state_schema is null for live-only plugins.
+  virtual const Value& live_schema() const = 0;
+  virtual const Value* state_schema() const { return nullptr; }
+};
+
+} // namespace twin

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+#include "core/snapshot.hpp"
+
+#include <fmt/ranges.h>
+
+#include "core/schema.hpp"
+#include "core/yaml_emitter.hpp"
+#include "core/yaml_reader.hpp"
+
+namespace twin {
+namespace {
+
+std::size_t count_resources(const Value& doc) {
+  std::size_t n = 0;
+  bool any_list = false;
+  if (doc.is_map())
+    for (const auto& [key, v] : doc.as_map())
+      if (v.is_list()) {
+        n += v.as_list().size();
+        any_list = true;
+      }
+  return any_list ? n : 1;
+}
+
+std::string live_path(const Plugin& p) {
+  return fmt::format("live/{}.yaml", p.fragment());
+}
+std::string state_path(const Plugin& p) {
+  return fmt::format("state/{}.yaml", p.fragment());
+}
+
+std::string default_message(const SnapshotOptions& options, const SnapshotReport& report) {
+  std::string msg = options.seed ? "git twin init: first snapshot" : "git twin snapshot";
+  std::vector<std::string> details;
+  for (const auto& p : report.plugins) {
+    if (!p.adopt.adopted.empty())
+      details.push_back(fmt::format("{}: adopted {}", p.plugin, p.adopt.adopted.size()));
+    if (!p.adopt.conflicts.empty())
+      details.push_back(fmt::format("{}: {} conflicts", p.plugin, p.adopt.conflicts.size()));
+  }
+  if (!details.empty())
+    msg += fmt::format(" ({})", fmt::join(details, ", "));
+  msg += "\n";
+  for (const auto& p : report.plugins)
+    for (const auto& path : p.adopt.adopted)
+      msg += fmt::format("\nadopted {} {}", p.plugin, path);
+  return msg;
+}
+
+// Observes one plugin and adopts its drift. Errors here fail only this plugin.
+Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions& options,
+                       const std::optional<std::string>& base, PluginSnapshot& report,
+                       std::vector<std::string>& commit_paths, std::string& live_text) {
+  Notes notes;
+  PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes};
+  std::vector<std::string> written;
+  Value live = TWIN_TRY(plugin.collect(ctx, written));
+  report.warnings = std::move(notes.warnings);
+  report.resources = count_resources(live);
+
+  // Our own output must satisfy our own schema; if not, that is our bug, not the user's.
+  auto problems = TWIN_TRY(validate_against(plugin.live_schema(), live));
+  if (!problems.empty())
+    return fail("internal error: observed document fails its schema: {}",
+                format_problem(live_path(plugin), problems.front()));
+
+  live_text = emit_yaml(live);
+  TWIN_TRY(env.tree.write_if_changed(live_path(plugin), live_text));
+  std::optional<std::string> base_blob;
+  if (base)
+    base_blob = TWIN_TRY(env.repo.blob_id(*base, live_path(plugin)));
+  report.live_changed = !base_blob || *base_blob != GitRepo::hash_blob(live_text);
+
+  if (!plugin.has_state())
+    return {};
+  if (options.seed) {
+    Value desired = TWIN_TRY(plugin.seed_state(ctx, live, written));
+    TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired)));
+    return {};
+  }
+  if (!env.config.adopt_local_changes || !report.live_changed)
+    return {};
+  if (!base_blob) {
+    report.warnings.push_back(fmt::format(
+        "no sync base for {} yet ({}); local changes are recorded in live/ but not adopted",
+        live_path(plugin), k_base_ref));
+    return {};
+  }
+
+  auto base_text = TWIN_TRY(env.repo.read_blob(*base, live_path(plugin)));
+  Value base_doc =
+      TWIN_TRY(parse_yaml(*base_text, std::string(k_base_ref) + ":" + live_path(plugin)));
+  auto desired_text = TWIN_TRY(env.tree.read(state_path(plugin)));
+  Value desired = Value::map();
+  if (desired_text) {
+    auto errors = check_state_document(plugin, state_path(plugin), *desired_text, env.config,
+                                       env.tree, &desired);
+    if (!errors.empty())
+      return fail("{} is invalid, local changes were not adopted:\n  {}", state_path(plugin),
+                  fmt::join(errors, "\n  "));
+  }
+  report.adopt = TWIN_TRY(plugin.adopt(ctx, live, &base_doc, desired));
+  for (const auto& path : report.adopt.conflicts)
+    report.warnings.push_back(
+        fmt::format("conflict at {}: changed in the twin and on the machine since the last sync; "
+                    "left alone",
+                    path));
+  if (!report.adopt.adopted.empty()) {
+    TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired)));
+    commit_paths.push_back(state_path(plugin));
+    for (const auto& p : report.adopt.written)
+      commit_paths.push_back(p);
+  }
+  (void)written;
+  return {};
+}
+
+} // namespace
+
+bool SnapshotReport::failed() const {
+  for (const auto& p : plugins)
+    if (p.error)
+      return true;
+  return false;
+}
+
+std::vector<std::string> check_state_document(const Plugin& plugin, std::string_view file,
+                                              std::string_view text, const Config& config,
+                                              const WorkTree& tree, Value* parsed) {
+  std::vector<std::string> errors;
+  auto doc = parse_yaml(text, file);
+  if (!doc)
+    return {doc.error().message};
+  const Value* schema = plugin.state_schema();
+  if (!schema)
+    return {fmt::format("{}: plugin '{}' has no desired state", file, plugin.name())};
+  auto problems = validate_against(*schema, *doc);
+  if (!problems)
+    return {problems.error().message};
+  if (problems->empty())
+    *problems = plugin.check_state(*doc, config, tree);
+  for (const auto& p : *problems)
+    errors.push_back(format_problem(file, p));
+  if (errors.empty() && parsed)
+    *parsed = std::move(*doc);
+  return errors;
+}
+
+Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const> plugins,
+                                     const SnapshotOptions& options) {
+  SnapshotReport report;
+  auto base = TWIN_TRY(env.repo.resolve(k_base_ref));
+  if (options.seed)
+    base.reset();
+  std::vector<std::string> paths = {"live"};
+  std::vector<std::pair<std::string, std::string>> live_texts; // repo path, text
+  bool wrote = false;
+  for (const Plugin* plugin : plugins) {
+    PluginSnapshot& pr = report.plugins.emplace_back();
+    pr.plugin = std::string(plugin->name());
+    std::string text;
+    std::vector<std::string> adopted_paths;
+    if (auto ok = snapshot_plugin(env, *plugin, options, base, pr, adopted_paths, text); !ok) {
+      pr.error = ok.error().message;
+      continue;
+    }
+    wrote = wrote || !adopted_paths.empty();
+    paths.insert(paths.end(), adopted_paths.begin(), adopted_paths.end());
+    live_texts.emplace_back(live_path(*plugin), std::move(text));
+  }
+  if (!options.commit)
+    return report;
+  if (options.seed)
+    paths = {"."};
+
+  // Nothing adopted and live/ equal to HEAD's: no git process needed.
+  auto head = TWIN_TRY(env.repo.resolve("HEAD"));
+  bool head_matches = head.has_value();
+  for (const auto& [path, text] : live_texts) {
+    if (!head_matches)
+      break;
+    auto blob = TWIN_TRY(env.repo.blob_id(*head, path));
+    head_matches = blob && *blob == GitRepo::hash_blob(text);
+  }
+  if (!head_matches || wrote) {
+    std::string message =
+        options.message.empty() ? default_message(options, report) : options.message;
+    report.commit = TWIN_TRY(commit_paths(env.runner, env.repo, paths, message));
+    head = TWIN_TRY(env.repo.resolve("HEAD"));
+  }
+  // The sync point moves when the committed live/ is what was just observed.
+  if (head && !report.failed()) {
+    bool all_match = true;
+    for (const auto& [path, text] : live_texts) {
+      auto blob = TWIN_TRY(env.repo.blob_id(*head, path));
+      all_match = all_match && blob && *blob == GitRepo::hash_blob(text);
+    }
+    if (all_match && head != base)
+      TWIN_CHECK(env.repo.set_ref(k_base_ref, *head, "git twin snapshot"));
+  }
+  return report;
+}
+
+} // namespace twin

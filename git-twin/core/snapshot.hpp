@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// The snapshot engine: observe every enabled plugin into live/, adopt one-sided local
+// drift into state/ (DESIGN.md section 2), commit, and move the sync base.
+//
+// Work is skipped where it can be proven unneeded, because a snapshot runs at every commit:
+// a live document that hashes to the base's blob has no drift, so state/ is not even
+// parsed; a run that changed nothing and matches HEAD starts no git process.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/git_repo.hpp"
+#include "core/plugin.hpp"
+#include "core/runner.hpp"
+#include "core/system_root.hpp"
+#include "core/work_tree.hpp"
+
+namespace twin {
+
+struct SnapshotOptions {
+  bool commit = true;  // commit live/ and adopted state (config snapshot.auto_commit)
+  bool seed = false;   // init: state/ starts as a copy of live/ instead of adopting drift
+  std::string message; // commit message; empty: a generated one
+};
+
+struct PluginSnapshot {
+  std::string plugin;
+  std::size_t resources = 0;
+  bool live_changed = false; // live/<fragment>.yaml differs from the base
+  AdoptSummary adopt;
+  std::vector<std::string> warnings;
+  std::optional<std::string> error; // the plugin failed; others went on
+};
+
+struct SnapshotReport {
+  std::vector<PluginSnapshot> plugins;
+  std::optional<std::string> commit; // the new commit, when one was made
+  bool failed() const;
+};
+
+struct TwinEnv {
+  GitRepo& repo;
+  WorkTree& tree;
+  const SystemRoot& root;
+  const Config& config;
+  Runner& runner;
+};
+
+Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const> plugins,
+                                     const SnapshotOptions& options);
+
+/// Parses and checks a state document of `plugin` (schema, then semantics). Problems are
+/// formatted "<file>:<line>:<col>: <pointer>: <message>".
+std::vector<std::string> check_state_document(const Plugin& plugin, std::string_view file,
+                                              std::string_view text, const Config& config,
+                                              const WorkTree& tree, Value* parsed = nullptr);
+
+} // namespace twin

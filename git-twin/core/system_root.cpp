@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: MIT
+#include "core/system_root.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace twin {
+
+namespace {
+
+// Closes an fd on scope exit; the error paths below are many and short.
+class FdGuard {
+public:
+  explicit FdGuard(int fd) : m_fd(fd) {}
+  FdGuard(const FdGuard&) = delete;
+  FdGuard& operator=(const FdGuard&) = delete;
+  ~FdGuard() {
+    if (m_fd >= 0)
+      ::close(m_fd);
+  }
+  int get() const { return m_fd; }
+  int release() { return std::exchange(m_fd, -1); }
+
+private:
+  int m_fd;
+};
+
+// Single-quotes a path for messages; control characters are escaped so that a hostile
+// name cannot forge extra lines in the output.
+std::string quote(std::string_view text) {
+  std::string out = "'";
+  for (unsigned char c : text) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  out += '\'';
+  return out;
+}
+
+FileType type_of(mode_t mode) {
+  switch (mode & S_IFMT) {
+  case S_IFREG:
+    return FileType::file;
+  case S_IFDIR:
+    return FileType::directory;
+  case S_IFLNK:
+    return FileType::symlink;
+  case S_IFIFO:
+    return FileType::fifo;
+  case S_IFSOCK:
+    return FileType::socket;
+  case S_IFCHR:
+    return FileType::char_device;
+  case S_IFBLK:
+    return FileType::block_device;
+  default:
+    return FileType::unknown;
+  }
+}
+
+FileStat to_file_stat(const struct stat& st) {
+  FileStat out;
+  out.type = type_of(st.st_mode);
+  out.mode = st.st_mode & 07777;
+  out.uid = st.st_uid;
+  out.gid = st.st_gid;
+  out.size = static_cast<std::uint64_t>(st.st_size);
+  out.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  out.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  out.inode = st.st_ino;
+  out.device = st.st_dev;
+  return out;
+}
+
+// Names handed to Dir must be one component: "../x" or "a/b" relative to a dir fd would
+// walk out of the confinement that the fd gives.
+bool is_single_component(std::string_view name) {
+  return !name.empty() && name != "." && name != ".." &&
+         name.find_first_of(std::string_view("/\0", 2)) == std::string_view::npos;
+}
+
+// Reads an open fd to EOF into `out`; returns 0 or an errno. st_size is only a hint (/proc
+// files say 0).
+int read_all(int fd, std::uint64_t size_hint, std::string& out) {
+  out.resize(size_hint > 0 ? size_hint + 1 : 4096);
+  std::size_t used = 0;
+  for (;;) {
+    if (used == out.size())
+      out.resize(out.size() * 2);
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return errno;
+    }
+    if (n == 0)
+      break;
+    used += static_cast<std::size_t>(n);
+  }
+  out.resize(used);
+  return 0;
+}
+
+// Reads a file opened O_NONBLOCK (so that opening a FIFO or device could not hang): checks
+// on the open fd that it is a regular file, makes it blocking again and reads it. Returns
+// the reason on failure.
+Result<std::string> read_regular(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0)
+    return fail("{}", std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return fail("not a regular file (it is a {})", file_type_name(type_of(st.st_mode)));
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+    return fail("{}", std::strerror(errno));
+  std::string data;
+  if (int error = read_all(fd, static_cast<std::uint64_t>(st.st_size), data))
+    return fail("{}", std::strerror(error));
+  return data;
+}
+
+// The physical location of a directory fd, for messages from Dir (which knows no logical
+// path). Falls back to the bare name when /proc is not there.
+std::string describe_in_dir(int dirfd, std::string_view name) {
+  char buf[PATH_MAX];
+  std::string link = fmt::format("/proc/self/fd/{}", dirfd);
+  ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof buf)
+    return quote(name);
+  std::string dir(buf, static_cast<std::size_t>(n));
+  return quote(dir == "/" ? "/" + std::string(name) : dir + "/" + std::string(name));
+}
+
+// readlinkat into `target`; returns 0 or an errno (EINVAL: not a symlink).
+int read_link_at(int dirfd, const char* name, std::string& target) {
+  target.assign(256, '\0');
+  for (;;) {
+    ssize_t n = ::readlinkat(dirfd, name, target.data(), target.size());
+    if (n < 0)
+      return errno;
+    if (static_cast<std::size_t>(n) < target.size()) {
+      target.resize(static_cast<std::size_t>(n));
+      return 0;
+    }
+    target.resize(target.size() * 2); // possibly truncated: retry with more room
+  }
+}
+
+std::string link_error_text(int error) {
+  return error == EINVAL ? "not a symlink" : std::strerror(error);
+}
+
+} // namespace
+
+std::string_view file_type_name(FileType type) {
+  switch (type) {
+  case FileType::file:
+    return "file";
+  case FileType::directory:
+    return "directory";
+  case FileType::symlink:
+    return "symlink";
+  case FileType::fifo:
+    return "fifo";
+  case FileType::socket:
+    return "socket";
+  case FileType::char_device:
+    return "char_device";
+  case FileType::block_device:
+    return "block_device";
+  case FileType::unknown:
+    break;
+  }
+  return "unknown";
+}
+
+Status check_logical_path(std::string_view logical) {
+  auto refuse = [&](std::string_view reason) -> Status {
+    return fail("invalid path {}: {}", quote(logical), reason);
+  };
+  if (logical.empty())
+    return refuse("the path is empty");
+  if (logical.find('\0') != std::string_view::npos)
+    return refuse("it contains a NUL byte");
+  if (logical.find_first_of("\n\r") != std::string_view::npos)
+    return refuse("it contains a newline character");
+  if (logical.front() != '/')
+    return refuse("it is not absolute (must start with '/')");
+  if (logical == "/")
+    return {};
+  if (logical.back() == '/')
+    return refuse("it ends with '/'");
+  if (logical.find("//") != std::string_view::npos)
+    return refuse("it contains '//'");
+  std::size_t start = 1;
+  while (start <= logical.size()) {
+    std::size_t end = logical.find('/', start);
+    if (end == std::string_view::npos)
+      end = logical.size();
+    std::string_view component = logical.substr(start, end - start);
+    if (component == "." || component == "..")
+      return refuse(fmt::format("it contains a '{}' component", component));
+    start = end + 1;
+  }
+  return {};
+}
+
+std::string join_logical(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  if (out.empty() || out.back() != '/')
+    out += '/';
+  out += name;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Dir
+
+Dir& Dir::operator=(Dir&& other) noexcept {
+  if (this != &other) {
+    if (m_fd >= 0)
+      ::close(m_fd);
+    m_fd = std::exchange(other.m_fd, -1);
+  }
+  return *this;
+}
+
+Dir::~Dir() {
+  if (m_fd >= 0)
+    ::close(m_fd);
+}
+
+Result<std::vector<Dir::Entry>> Dir::entries() const {
+  // A fresh open file description ("." rather than dup) has its own offset: listing twice,
+  // or from two threads, each starts at the beginning.
+  int list_fd = ::openat(m_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (list_fd < 0)
+    return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(errno));
+  DIR* dir = ::fdopendir(list_fd);
+  if (!dir) {
+    int error = errno;
+    ::close(list_fd);
+    return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(error));
+  }
+  std::vector<Entry> out;
+  for (;;) {
+    errno = 0;
+    const dirent* d = ::readdir(dir);
+    if (!d) {
+      if (errno != 0) {
+        int error = errno;
+        ::closedir(dir);
+        return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."),
+                    std::strerror(error));
+      }
+      break;
+    }
+    std::string_view name = d->d_name;
+    if (name == "." || name == "..")
+      continue;
+    struct stat st;
+    if (::fstatat(m_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT)
+        continue; // removed since readdir: it is simply not there any more
+      int error = errno;
+      ::closedir(dir);
+      return fail("cannot stat {}: {}", describe_in_dir(m_fd, name), std::strerror(error));
+    }
+    out.push_back(Entry{std::string(name), to_file_stat(st)});
+  }
+  ::closedir(dir);
+  // std::string compares through char_traits<char>, i.e. memcmp: bytewise, unsigned.
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<Dir> Dir::open_dir(std::string_view name) const {
+  if (!is_single_component(name))
+    return fail("cannot open directory {}: not a single path component", quote(name));
+  std::string n(name);
+  int fd = ::openat(m_fd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    int error = errno;
+    // O_DIRECTORY|O_NOFOLLOW on a symlink gives ENOTDIR or ELOOP; say what it really is.
+    struct stat st;
+    if ((error == ELOOP || error == ENOTDIR) &&
+        ::fstatat(m_fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+      return fail("cannot open directory {}: it is a symlink", describe_in_dir(m_fd, name));
+    return fail("cannot open directory {}: {}", describe_in_dir(m_fd, name), std::strerror(error));
+  }
+  return Dir(fd);
+}
+
+Result<std::string> Dir::read_file(std::string_view name) const {
+  if (!is_single_component(name))
+    return fail("cannot read {}: not a single path component", quote(name));
+  std::string n(name);
+  int fd = ::openat(m_fd, n.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    int error = errno;
+    if (error == ELOOP)
+      return fail("cannot read {}: it is a symlink", describe_in_dir(m_fd, name));
+    return fail("cannot read {}: {}", describe_in_dir(m_fd, name), std::strerror(error));
+  }
+  FdGuard guard(fd);
+  auto data = read_regular(fd);
+  if (!data)
+    return fail("cannot read {}: {}", describe_in_dir(m_fd, name), data.error().message);
+  return data;
+}
+
+Result<std::string> Dir::read_link(std::string_view name) const {
+  if (!is_single_component(name))
+    return fail("cannot read link {}: not a single path component", quote(name));
+  std::string target;
+  if (int error = read_link_at(m_fd, std::string(name).c_str(), target))
+    return fail("cannot read link {}: {}", describe_in_dir(m_fd, name), link_error_text(error));
+  return target;
+}
+
+// ---------------------------------------------------------------------------------------
+// SystemRoot
+
+namespace {
+
+// openat2 below the root fd. `relative` is the logical path without its leading '/'
+// ("" is the root itself). Returns the fd or -errno.
+int open_in_root(int root_fd, std::string_view relative, std::uint64_t flags) {
+  std::string path = relative.empty() ? std::string(".") : std::string(relative);
+  struct open_how how;
+  std::memset(&how, 0, sizeof how);
+  how.flags = flags | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  for (int attempt = 0;; ++attempt) {
+    long fd = ::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
+    if (fd >= 0)
+      return static_cast<int>(fd);
+    // EAGAIN: a concurrent rename made the kernel give up on ".." resolution; retry a little.
+    if ((errno == EINTR || errno == EAGAIN) && attempt < 16)
+      continue;
+    return -errno;
+  }
+}
+
+// Splits a checked logical path into parent (relative to the root) and final name.
+// "/etc/x" -> ("etc", "x"); "/x" -> ("", "x").
+std::pair<std::string_view, std::string_view> split_parent(std::string_view logical) {
+  std::size_t slash = logical.rfind('/');
+  return {logical.substr(1, slash == 0 ? 0 : slash - 1), logical.substr(slash + 1)};
+}
+
+} // namespace
+
+Result<SystemRoot> SystemRoot::open(const std::string& physical_dir) {
+  if (physical_dir.empty())
+    return fail("cannot open root '': the path is empty");
+  char* resolved = ::realpath(physical_dir.c_str(), nullptr);
+  if (!resolved)
+    return fail("cannot open root {}: {}", quote(physical_dir), std::strerror(errno));
+  std::string physical(resolved);
+  std::free(resolved);
+  int fd = ::open(physical.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return fail("cannot open root {}: {}", quote(physical_dir), std::strerror(errno));
+  // Probe openat2 once here so that an old kernel fails early with a clear message.
+  int probe = open_in_root(fd, "", O_PATH | O_DIRECTORY);
+  if (probe < 0) {
+    ::close(fd);
+    if (probe == -ENOSYS)
+      return fail("cannot open root {}: openat2(2) is not supported by this kernel (Linux 5.6 "
+                  "or newer is required)",
+                  quote(physical_dir));
+    return fail("cannot open root {}: {}", quote(physical_dir), std::strerror(-probe));
+  }
+  ::close(probe);
+  return SystemRoot(std::move(physical), fd);
+}
+
+SystemRoot::SystemRoot(SystemRoot&& other) noexcept
+    : m_physical(std::move(other.m_physical)), m_fd(std::exchange(other.m_fd, -1)) {}
+
+SystemRoot& SystemRoot::operator=(SystemRoot&& other) noexcept {
+  if (this != &other) {
+    if (m_fd >= 0)
+      ::close(m_fd);
+    m_physical = std::move(other.m_physical);
+    m_fd = std::exchange(other.m_fd, -1);
+  }
+  return *this;
+}
+
+SystemRoot::~SystemRoot() {
+  if (m_fd >= 0)
+    ::close(m_fd);
+}
+
+std::string SystemRoot::physical_path(std::string_view logical) const {
+  if (is_host())
+    return std::string(logical);
+  if (logical == "/")
+    return m_physical;
+  return m_physical + std::string(logical);
+}
+
+namespace {
+
+// "'/etc/x'" or "'/etc/x' below root '/tmp/r'": the logical path plus, for a fake root,
+// where it lives.
+std::string where(const SystemRoot& root, std::string_view logical) {
+  if (root.is_host())
+    return quote(logical);
+  return fmt::format("{} below root {}", quote(logical), quote(root.physical()));
+}
+
+std::string errno_text(int error) {
+  if (error == ENOSYS)
+    return "openat2(2) is not supported by this kernel (Linux 5.6 or newer is required)";
+  return std::strerror(error);
+}
+
+} // namespace
+
+Result<FileStat> SystemRoot::lstat(std::string_view logical) const {
+  TWIN_CHECK(check_logical_path(logical));
+  struct stat st;
+  if (logical == "/") {
+    if (::fstat(m_fd, &st) != 0)
+      return fail("cannot stat {}: {}", where(*this, logical), std::strerror(errno));
+    return to_file_stat(st);
+  }
+  auto [parent, name] = split_parent(logical);
+  int parent_fd = open_in_root(m_fd, parent, O_PATH | O_DIRECTORY);
+  if (parent_fd < 0)
+    return fail("cannot stat {}: {}", where(*this, logical), errno_text(-parent_fd));
+  FdGuard guard(parent_fd);
+  std::string n(name);
+  if (::fstatat(parent_fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return fail("cannot stat {}: {}", where(*this, logical), std::strerror(errno));
+  return to_file_stat(st);
+}
+
+Result<std::string> SystemRoot::read_file(std::string_view logical) const {
+  TWIN_CHECK(check_logical_path(logical));
+  std::string_view relative = logical.substr(1);
+  // The type is checked on an O_PATH fd first so that a device is never really opened
+  // (opening a tty or a tape can have side effects).
+  int path_fd = open_in_root(m_fd, relative, O_PATH);
+  if (path_fd < 0)
+    return fail("cannot read {}: {}", where(*this, logical), errno_text(-path_fd));
+  struct stat st;
+  int stat_result = ::fstat(path_fd, &st);
+  int stat_error = errno;
+  ::close(path_fd);
+  if (stat_result != 0)
+    return fail("cannot read {}: {}", where(*this, logical), std::strerror(stat_error));
+  if (!S_ISREG(st.st_mode))
+    return fail("cannot read {}: not a regular file (it is a {})", where(*this, logical),
+                file_type_name(type_of(st.st_mode)));
+  // O_NONBLOCK: should the file be swapped for a FIFO meanwhile, the open does not wait for
+  // a writer, and read_regular checks the type again on the fd actually read.
+  int fd = open_in_root(m_fd, relative, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0)
+    return fail("cannot read {}: {}", where(*this, logical), errno_text(-fd));
+  FdGuard guard(fd);
+  auto data = read_regular(fd);
+  if (!data)
+    return fail("cannot read {}: {}", where(*this, logical), data.error().message);
+  return data;
+}
+
+Result<std::string> SystemRoot::read_link(std::string_view logical) const {
+  TWIN_CHECK(check_logical_path(logical));
+  if (logical == "/")
+    return fail("cannot read link {}: not a symlink", where(*this, logical));
+  auto [parent, name] = split_parent(logical);
+  int parent_fd = open_in_root(m_fd, parent, O_PATH | O_DIRECTORY);
+  if (parent_fd < 0)
+    return fail("cannot read link {}: {}", where(*this, logical), errno_text(-parent_fd));
+  FdGuard guard(parent_fd);
+  std::string target;
+  if (int error = read_link_at(parent_fd, std::string(name).c_str(), target))
+    return fail("cannot read link {}: {}", where(*this, logical), link_error_text(error));
+  return target;
+}
+
+Result<Dir> SystemRoot::open_dir(std::string_view logical) const {
+  TWIN_CHECK(check_logical_path(logical));
+  int fd = open_in_root(m_fd, logical.substr(1), O_RDONLY | O_DIRECTORY);
+  if (fd < 0)
+    return fail("cannot open directory {}: {}", where(*this, logical), errno_text(-fd));
+  return Dir(fd);
+}
+
+bool SystemRoot::exists(std::string_view logical) const {
+  return lstat(logical).has_value();
+}
+
+} // namespace twin

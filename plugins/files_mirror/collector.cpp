@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+#include "plugins/files_mirror/collector.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/sha256.hpp"
+#include "plugins/files_mirror/account_names.hpp"
+#include "plugins/files_mirror/exclude.hpp"
+#include "plugins/files_mirror/stat_cache.hpp"
+
+namespace twin::files {
+namespace {
+
+constexpr std::string_view k_live_tree = "live/filesystem";
+
+bool is_ancestor(std::string_view dir, std::string_view path) {
+  if (dir == "/")
+    return path != "/";
+  return path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/';
+}
+
+class Walker {
+public:
+  Walker(PluginContext& ctx, std::vector<std::string>& written, std::string repo_logical,
+         StatCache& cache, AccountNames names, const SystemRoot& mirror_root)
+      : m_ctx(ctx), m_written(written), m_repo_logical(std::move(repo_logical)), m_cache(cache),
+        m_names(std::move(names)), m_rules(ctx.config.exclude),
+        m_max_size(static_cast<std::uint64_t>(ctx.config.max_file_size_mb * 1024 * 1024)),
+        m_mirror_root(mirror_root) {}
+
+  std::vector<FileEntry> take() { return std::move(m_entries); }
+
+  Status walk_root(const std::string& logical) {
+    auto st = m_ctx.root.lstat(logical);
+    if (!st) {
+      m_ctx.notes.warn(
+          fmt::format("filesystem root '{}' cannot be read: {}", logical, st.error().message));
+      return {};
+    }
+    FileEntry entry = describe(logical, *st);
+    if (st->type == FileType::symlink) {
+      auto target = m_ctx.root.read_link(logical);
+      entry.target = target ? *target : "";
+      m_entries.push_back(std::move(entry));
+      return {};
+    }
+    if (st->type != FileType::directory) {
+      m_ctx.notes.warn(fmt::format("filesystem root '{}' is not a directory", logical));
+      return {};
+    }
+    m_entries.push_back(std::move(entry));
+    auto dir = m_ctx.root.open_dir(logical);
+    if (!dir) {
+      m_ctx.notes.warn(dir.error().message);
+      return {};
+    }
+    std::optional<Dir> mirror;
+    if (auto m = m_mirror_root.open_dir(std::string("/") + std::string(k_live_tree) + logical))
+      mirror = std::move(*m);
+    return walk_dir(*dir, mirror ? &*mirror : nullptr, logical);
+  }
+
+  // Removes mirrored content of trees that are no longer configured roots.
+  Status prune_outside_roots(const Dir& mirror, const std::string& logical,
+                             const std::vector<std::string>& roots) {
+    auto list = TWIN_TRY(mirror.entries());
+    for (const auto& e : list) {
+      std::string path = join_logical(logical, e.name);
+      if (std::find(roots.begin(), roots.end(), path) != roots.end())
+        continue;
+      bool ancestor = std::any_of(roots.begin(), roots.end(),
+                                  [&](const std::string& r) { return is_ancestor(path, r); });
+      if (ancestor && e.stat.type == FileType::directory) {
+        auto sub = TWIN_TRY(mirror.open_dir(e.name));
+        TWIN_CHECK(prune_outside_roots(sub, path, roots));
+      } else {
+        TWIN_CHECK(remove_mirror(mirror, e.name, e.stat, path));
+      }
+    }
+    return {};
+  }
+
+private:
+  FileEntry describe(const std::string& logical, const FileStat& st) const {
+    FileEntry e;
+    e.path = logical;
+    e.type = st.type;
+    e.mode = format_mode(st.mode);
+    e.owner = m_names.user(st.uid);
+    e.group = m_names.group(st.gid);
+    e.size = st.type == FileType::file ? st.size : 0;
+    return e;
+  }
+
+  Status walk_dir(const Dir& dir, const Dir* mirror, const std::string& logical) {
+    auto list = dir.entries();
+    if (!list) {
+      m_ctx.notes.warn(fmt::format("cannot list '{}': {}", logical, list.error().message));
+      return {};
+    }
+    std::unordered_map<std::string, FileStat> mirror_stats;
+    if (mirror) {
+      if (auto m = mirror->entries())
+        for (auto& e : *m)
+          mirror_stats.emplace(std::move(e.name), e.stat);
+    }
+    std::unordered_set<std::string> kept; // names that belong in the mirror directory
+    for (const auto& e : *list) {
+      std::string path = join_logical(logical, e.name);
+      if (m_rules.excluded(path, e.name) || path == m_repo_logical)
+        continue;
+      FileEntry entry = describe(path, e.stat);
+      auto in_mirror = mirror_stats.find(e.name);
+      const FileStat* copy = in_mirror == mirror_stats.end() ? nullptr : &in_mirror->second;
+      switch (e.stat.type) {
+      case FileType::directory: {
+        m_entries.push_back(std::move(entry));
+        auto sub = dir.open_dir(e.name);
+        if (!sub) {
+          m_ctx.notes.warn(
+              fmt::format("cannot read directory '{}': {}", path, sub.error().message));
+          break;
+        }
+        std::optional<Dir> sub_mirror;
+        if (copy && copy->type == FileType::directory) {
+          if (auto m = mirror->open_dir(e.name))
+            sub_mirror = std::move(*m);
+          kept.insert(e.name);
+        }
+        TWIN_CHECK(walk_dir(*sub, sub_mirror ? &*sub_mirror : nullptr, path));
+        continue;
+      }
+      case FileType::symlink: {
+        auto target = dir.read_link(e.name);
+        if (!target)
+          m_ctx.notes.warn(
+              fmt::format("cannot read symlink '{}': {}", path, target.error().message));
+        entry.target = target ? *target : "";
+        break;
+      }
+      case FileType::file:
+        if (e.stat.size > m_max_size) {
+          entry.content = Content::too_large;
+        } else if (const CacheEntry* hit = m_cache.lookup(path, e.stat, copy)) {
+          entry.content = Content::stored;
+          entry.sha256 = hit->sha256;
+          m_cache.record(path, *hit);
+          kept.insert(e.name);
+        } else if (auto stored = store(dir, e.name, e.stat, copy, path)) {
+          entry.content = Content::stored;
+          entry.sha256 = *stored;
+          kept.insert(e.name);
+        } else {
+          entry.content = Content::unreadable;
+          m_ctx.notes.warn(stored.error().message);
+        }
+        break;
+      default: // sockets, FIFOs, devices: recorded, never read
+        break;
+      }
+      m_entries.push_back(std::move(entry));
+    }
+    if (mirror)
+      for (const auto& [name, st] : mirror_stats)
+        if (!kept.count(name))
+          TWIN_CHECK(remove_mirror(*mirror, name, st, join_logical(logical, name)));
+    return {};
+  }
+
+  // Reads a file, copies it into live/filesystem when the copy differs, and records it in
+  // the cache. Returns the sha256, or an error that only this file failed.
+  Result<std::string> store(const Dir& dir, const std::string& name, const FileStat& st,
+                            const FileStat* copy, const std::string& logical) {
+    auto content = dir.read_file(name);
+    if (!content)
+      return fail("cannot read '{}': {}", logical, content.error().message);
+    std::string digest = sha256_hex(*content);
+    std::string copy_path = mirror_path(k_live_tree, logical);
+    bool same = false;
+    if (copy && copy->type == FileType::file && copy->size == content->size()) {
+      auto current = TWIN_TRY(m_ctx.tree.read(copy_path));
+      same = current && *current == *content;
+    } else if (copy && copy->type == FileType::directory) {
+      TWIN_CHECK(remove_mirror_tree(copy_path));
+    }
+    if (!same) {
+      TWIN_CHECK(m_ctx.tree.write(copy_path, *content));
+      m_written.push_back(copy_path);
+    }
+    auto copy_stat = TWIN_TRY(m_ctx.tree.stat(copy_path));
+    CacheEntry ce{st.inode, st.size, st.mtime_ns, st.ctime_ns, digest, 0, 0};
+    if (copy_stat) {
+      ce.copy_inode = copy_stat->inode;
+      ce.copy_mtime_ns = copy_stat->mtime_ns;
+    }
+    m_cache.record(logical, std::move(ce));
+    return digest;
+  }
+
+  Status remove_mirror(const Dir& mirror, const std::string& name, const FileStat& st,
+                       const std::string& logical) {
+    std::string path = mirror_path(k_live_tree, logical);
+    if (st.type == FileType::directory) {
+      auto sub = TWIN_TRY(mirror.open_dir(name));
+      auto list = TWIN_TRY(sub.entries());
+      // Removing the last file also removes the directories it leaves empty.
+      for (const auto& e : list)
+        TWIN_CHECK(remove_mirror(sub, e.name, e.stat, join_logical(logical, e.name)));
+      return {};
+    }
+    TWIN_CHECK(m_ctx.tree.remove(path));
+    m_written.push_back(path);
+    return {};
+  }
+
+  Status remove_mirror_tree(const std::string& copy_path) {
+    auto sub = m_mirror_root.open_dir("/" + copy_path);
+    if (!sub)
+      return {};
+    std::string logical = copy_path.substr(k_live_tree.size());
+    auto list = TWIN_TRY(sub->entries());
+    for (const auto& e : list)
+      TWIN_CHECK(remove_mirror(*sub, e.name, e.stat, join_logical(logical, e.name)));
+    return {};
+  }
+
+  PluginContext& m_ctx;
+  std::vector<std::string>& m_written;
+  std::string m_repo_logical;
+  StatCache& m_cache;
+  AccountNames m_names;
+  ExcludeRules m_rules;
+  std::uint64_t m_max_size;
+  const SystemRoot& m_mirror_root;
+  std::vector<FileEntry> m_entries;
+};
+
+std::string read_or_empty(const SystemRoot& root, const char* logical) {
+  auto text = root.read_file(logical);
+  return text ? *text : std::string();
+}
+
+} // namespace
+
+Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_logical,
+                                    std::vector<std::string>& written) {
+  auto max_size = static_cast<std::uint64_t>(ctx.config.max_file_size_mb * 1024 * 1024);
+  std::string cache_path = ctx.git_dir + "/twin/files.cache";
+  StatCache cache = StatCache::load(cache_path, max_size);
+  auto names = AccountNames::parse(read_or_empty(ctx.root, "/etc/passwd"),
+                                   read_or_empty(ctx.root, "/etc/group"));
+  SystemRoot mirror_root = TWIN_TRY(SystemRoot::open(ctx.tree.dir()));
+
+  std::vector<std::string> roots = ctx.config.filesystem_roots;
+  std::sort(roots.begin(), roots.end());
+  Walker walker(ctx, written, repo_logical, cache, std::move(names), mirror_root);
+  for (const auto& root : roots) {
+    // A root nested in another one is walked as part of it.
+    bool nested = std::any_of(roots.begin(), roots.end(),
+                              [&](const std::string& r) { return is_ancestor(r, root); });
+    if (!nested)
+      TWIN_CHECK(walker.walk_root(root));
+  }
+  if (auto top = mirror_root.open_dir(std::string("/") + std::string(k_live_tree)))
+    TWIN_CHECK(walker.prune_outside_roots(*top, "/", roots));
+
+  CollectResult result;
+  result.entries = walker.take();
+  std::sort(result.entries.begin(), result.entries.end(),
+            [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  cache.save(cache_path, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+  return result;
+}
+
+} // namespace twin::files

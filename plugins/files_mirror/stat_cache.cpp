@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+#include "plugins/files_mirror/stat_cache.hpp"
+
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace twin::files {
+namespace {
+
+// Format: a header line, then per entry "<path>\0<8 fields>\n". Paths cannot hold NUL;
+// the fields are numbers and a hex digest.
+constexpr std::string_view k_magic = "git-twin files cache 1";
+
+std::string read_whole(const std::string& path) {
+  std::string out;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return out;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
+    out.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+} // namespace
+
+StatCache StatCache::empty(std::uint64_t max_file_size) {
+  StatCache cache;
+  cache.m_max_file_size = max_file_size;
+  return cache;
+}
+
+StatCache StatCache::load(const std::string& path, std::uint64_t max_file_size) {
+  StatCache cache;
+  cache.m_max_file_size = max_file_size;
+  std::string text = read_whole(path);
+  std::string header = fmt::format("{} {}\n", k_magic, max_file_size);
+  if (text.compare(0, header.size(), header) != 0)
+    return cache;
+  size_t pos = header.size();
+  while (pos < text.size()) {
+    size_t nul = text.find('\0', pos);
+    size_t eol = nul == std::string::npos ? nul : text.find('\n', nul);
+    if (eol == std::string::npos)
+      return empty(max_file_size); // truncated: trust nothing
+    std::string logical = text.substr(pos, nul - pos);
+    CacheEntry e;
+    char digest[65] = {};
+    std::string fields = text.substr(nul + 1, eol - nul - 1);
+    if (std::sscanf(fields.c_str(), "%lu %lu %ld %ld %64s %lu %ld", &e.inode, &e.size, &e.mtime_ns,
+                    &e.ctime_ns, digest, &e.copy_inode, &e.copy_mtime_ns) != 7)
+      return empty(max_file_size);
+    e.sha256 = digest;
+    cache.m_entries.emplace(std::move(logical), std::move(e));
+    pos = eol + 1;
+  }
+  return cache;
+}
+
+void StatCache::save(const std::string& path, std::int64_t now_ns) const {
+  std::string text = fmt::format("{} {}\n", k_magic, m_max_file_size);
+  constexpr std::int64_t racy_window_ns = 2'000'000'000;
+  for (const auto& [logical, e] : m_next) {
+    if (e.mtime_ns >= now_ns - racy_window_ns || e.ctime_ns >= now_ns - racy_window_ns)
+      continue;
+    text += logical;
+    text += '\0';
+    text += fmt::format("{} {} {} {} {} {} {}\n", e.inode, e.size, e.mtime_ns, e.ctime_ns, e.sha256,
+                        e.copy_inode, e.copy_mtime_ns);
+  }
+  std::string temp = path + ".tmp";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  if (!ok || rename(temp.c_str(), path.c_str()) != 0)
+    unlink(temp.c_str());
+}
+
+const CacheEntry* StatCache::lookup(const std::string& logical, const FileStat& source,
+                                    const FileStat* copy) const {
+  auto it = m_entries.find(logical);
+  if (it == m_entries.end() || !copy)
+    return nullptr;
+  const CacheEntry& e = it->second;
+  if (e.inode != source.inode || e.size != source.size || e.mtime_ns != source.mtime_ns ||
+      e.ctime_ns != source.ctime_ns || e.copy_inode != copy->inode ||
+      e.copy_mtime_ns != copy->mtime_ns || copy->size != source.size ||
+      copy->type != FileType::file)
+    return nullptr;
+  return &e;
+}
+
+} // namespace twin::files

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+#include "plugins/registry.hpp"
+
+#include <algorithm>
+
+#include "core/embedded.hpp"
+#include "plugins/files_mirror/files_plugin.hpp"
+#include "plugins/plugin_schema.hpp"
+#include "plugins/system_info/system_info_plugin.hpp"
+
+namespace twin::plugins {
+
+std::span<const Plugin* const> all() {
+  // Function-local statics in apply order: observed-only plugins first, then packages,
+  // files, services, ... as later plugins join.
+  static const system_info::SystemInfo system_info;
+  static const files::FilesMirror files_mirror;
+  static const Plugin* const list[] = {&system_info, &files_mirror};
+  return list;
+}
+
+const Plugin* find(std::string_view name) {
+  for (const Plugin* p : all())
+    if (p->name() == name)
+      return p;
+  return nullptr;
+}
+
+std::vector<std::string> names() {
+  std::vector<std::string> out;
+  for (const Plugin* p : all())
+    out.emplace_back(p->name());
+  return out;
+}
+
+std::vector<const Plugin*> enabled(const Config& config) {
+  std::vector<const Plugin*> out;
+  for (const Plugin* p : all())
+    if (std::find(config.enabled_plugins.begin(), config.enabled_plugins.end(), p->name()) !=
+        config.enabled_plugins.end())
+      out.push_back(p);
+  return out;
+}
+
+PluginFiles files_of(const Plugin& plugin) {
+  std::string dir = plugin_dir(plugin.name());
+  return PluginFiles{find_embedded(embedded_plugin_files(), dir + "/plugin.yaml"),
+                     find_embedded(embedded_plugin_files(), dir + "/schema.yaml")};
+}
+
+} // namespace twin::plugins
