@@ -8,7 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "core/sha256.hpp"
-#include "core/sync.hpp"
+#include "plugins/files_mirror/adoption.hpp"
 #include "plugins/files_mirror/collector.hpp"
 #include "plugins/files_mirror/file_entry.hpp"
 #include "plugins/plugin_schema.hpp"
@@ -107,96 +107,51 @@ Result<Value> FilesMirror::seed_state(PluginContext& ctx, const Value& live,
 
 Result<AdoptSummary> FilesMirror::adopt(PluginContext& ctx, const Value& live_doc,
                                         const Value* base_doc, Value& desired_doc) const {
-  std::map<std::string, FileEntry, std::less<>> live, base;
-  for (auto& e : TWIN_TRY(live_entries(live_doc)))
-    live.emplace(e.path, std::move(e));
+  std::vector<FileEntry> live = TWIN_TRY(live_entries(live_doc));
+  std::vector<FileEntry> base;
   if (base_doc)
-    for (auto& e : TWIN_TRY(live_entries(*base_doc)))
-      base.emplace(e.path, std::move(e));
+    base = TWIN_TRY(live_entries(*base_doc));
+  std::vector<DesiredFile> desired = TWIN_TRY(desired_entries(desired_doc));
 
-  // Paths whose observation moved since the base: the only candidates for adoption.
-  std::set<std::string> moved;
-  for (const auto& [path, e] : live) {
-    auto b = base.find(path);
-    if (b == base.end() || facts_of(b->second) != facts_of(e))
-      moved.insert(path);
-  }
-  for (const auto& [path, e] : base)
-    if (!live.count(path))
-      moved.insert(path);
+  // Reading a twin_path can fail (a symlink in the repository); such content counts as
+  // missing, which makes the path a conflict rather than an adoption.
+  ContentDigest digest = [&](const std::string& twin_path) -> std::optional<std::string> {
+    auto content = ctx.tree.read(twin_path);
+    if (!content || !*content)
+      return std::nullopt;
+    return sha256_hex(**content);
+  };
+  auto decisions = decide_adoption(live, base, desired, digest);
 
   AdoptSummary summary;
-  if (moved.empty())
-    return summary;
-
   Value::List& items = files_list(desired_doc).as_list();
-  std::map<std::string, size_t, std::less<>> index;
-  for (size_t i = 0; i < items.size(); ++i)
-    index.emplace(items[i].get_string("path"), i);
-  std::set<size_t> removed;
-
-  for (const std::string& path : moved) {
-    auto l = live.find(path);
-    auto b = base.find(path);
-    const FileEntry* L = l == live.end() ? nullptr : &l->second;
-    const FileEntry* B = b == base.end() ? nullptr : &b->second;
-    if (L && !adoptable(*L))
-      continue;
-    auto d = index.find(path);
-    if (d == index.end()) {
-      // Not in state/: a path the owner stopped managing stays unmanaged; a path that is
-      // new on the machine joins the mirror.
-      if (B || !L)
-        continue;
-      Value item = adopted_item(*L, nullptr);
+  std::set<std::size_t> removed;
+  for (const auto& d : decisions) {
+    const DesiredFile* previous =
+        d.kind == AdoptDecision::Kind::add ? nullptr : &desired[d.desired_index];
+    switch (d.kind) {
+    case AdoptDecision::Kind::add:
+    case AdoptDecision::Kind::replace: {
+      Value item = adopted_item(*d.live, previous);
       if (const Value* twin_path = item.find("twin_path"))
-        TWIN_CHECK(copy_to_desired(ctx, path, twin_path->as_string(), summary.written));
-      items.push_back(std::move(item));
-      summary.adopted.push_back(path);
-      continue;
-    }
-    DesiredFile desired = TWIN_TRY(desired_from_value(items[d->second]));
-
-    std::optional<FileFacts> want;
-    if (!desired.absent) {
-      FileFacts f;
-      f.type = desired.type.value_or(FileType::unknown);
-      f.mode = desired.mode;
-      f.owner = desired.owner;
-      f.group = desired.group;
-      f.target = desired.target;
-      if (desired.twin_path) {
-        auto content = TWIN_TRY(ctx.tree.read(*desired.twin_path));
-        f.content = content ? sha256_hex(*content) : "missing:" + *desired.twin_path;
-      }
-      want = f;
-    }
-    std::optional<FileFacts> was, now;
-    if (B)
-      was = project(facts_of(*B), desired);
-    if (L)
-      now = project(facts_of(*L), desired);
-
-    switch (classify(want, was, now)) {
-    case SyncCase::live_changed:
-      if (L) {
-        Value item = adopted_item(*L, &desired);
-        if (const Value* twin_path = item.find("twin_path"))
-          TWIN_CHECK(copy_to_desired(ctx, path, twin_path->as_string(), summary.written));
-        items[d->second] = std::move(item);
-      } else {
-        removed.insert(d->second);
-        if (desired.twin_path) {
-          TWIN_CHECK(ctx.tree.remove(*desired.twin_path));
-          summary.written.push_back(*desired.twin_path);
-        }
-      }
-      summary.adopted.push_back(path);
+        TWIN_CHECK(copy_to_desired(ctx, d.path, twin_path->as_string(), summary.written));
+      if (previous)
+        items[d.desired_index] = std::move(item);
+      else
+        items.push_back(std::move(item));
+      summary.adopted.push_back(d.path);
       break;
-    case SyncCase::conflict:
-      summary.conflicts.push_back(path);
+    }
+    case AdoptDecision::Kind::remove:
+      removed.insert(d.desired_index);
+      if (previous->twin_path) {
+        TWIN_CHECK(ctx.tree.remove(*previous->twin_path));
+        summary.written.push_back(*previous->twin_path);
+      }
+      summary.adopted.push_back(d.path);
       break;
-    default:
+    case AdoptDecision::Kind::conflict:
+      summary.conflicts.push_back(d.path);
       break;
     }
   }
@@ -204,7 +159,7 @@ Result<AdoptSummary> FilesMirror::adopt(PluginContext& ctx, const Value& live_do
   if (!summary.adopted.empty()) {
     Value::List kept;
     kept.reserve(items.size());
-    for (size_t i = 0; i < items.size(); ++i)
+    for (std::size_t i = 0; i < items.size(); ++i)
       if (!removed.count(i))
         kept.push_back(std::move(items[i]));
     std::stable_sort(kept.begin(), kept.end(), [](const Value& a, const Value& b) {
