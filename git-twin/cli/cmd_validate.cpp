@@ -69,14 +69,18 @@ std::vector<std::string> state_files(const std::string& work_tree) {
   return out;
 }
 
-// The config used for semantic checks of state/: the real one when it parses, else the
-// defaults (its own problems are reported separately).
-Config best_effort_config(const WorkTree& tree) {
+// The config used for semantic checks of state/. When config.yaml is itself invalid (and
+// reported as such), state/ is not judged against its roots: one bad root would otherwise
+// flag every entry.
+Config config_for_state_checks(const WorkTree& tree) {
   auto text = tree.read("config.yaml");
   if (text && *text)
-    if (auto doc = parse_yaml(**text, "config.yaml"))
+    if (auto doc = parse_yaml(**text, "config.yaml");
+        doc && check_config(*doc, plugins::names()).empty())
       return config_from_document(*doc);
-  return Config{};
+  Config unknown;
+  unknown.filesystem_roots = {"/"};
+  return unknown;
 }
 
 std::vector<std::string> validate_file(const WorkTree& tree, const Config& config,
@@ -120,7 +124,7 @@ Result<int> cmd_validate(std::span<const std::string> argv) {
       paths.push_back(std::move(p));
   }
 
-  Config config = best_effort_config(tree);
+  Config config = config_for_state_checks(tree);
   size_t problems = 0, bad_files = 0;
   for (const auto& path : paths) {
     auto errors = validate_file(tree, config, path);

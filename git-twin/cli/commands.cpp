@@ -28,7 +28,13 @@ void print_usage(std::FILE* out) {
 }
 
 // git turns `git twin --help` into `man git-twin`; `git-twin --help` does the same here.
-int open_manual(const std::string& page) {
+// A command without a page of its own opens the main page.
+int open_manual(std::string page) {
+  Command probe;
+  probe.argv = {"man", "-w", page};
+  auto found = process_runner().run(probe);
+  if (page != "git-twin" && !(found && found->ok()))
+    page = "git-twin";
   execlp("man", "man", page.c_str(), static_cast<char*>(nullptr));
   print_warning(fmt::format("cannot run 'man {}'; here is the summary", page));
   print_usage(stdout);

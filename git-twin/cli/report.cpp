@@ -17,6 +17,9 @@ int print_snapshot_report(const SnapshotReport& report) {
     }
     std::string line = fmt::format("{}: {} observed, {}", p.plugin, p.resources,
                                    p.live_changed ? "changed since the last sync" : "unchanged");
+    if (p.copies_written)
+      line += fmt::format(" ({} file{} updated in live/)", p.copies_written,
+                          p.copies_written == 1 ? "" : "s");
     if (!p.adopt.adopted.empty())
       line += fmt::format("; adopted {} into state/", p.adopt.adopted.size());
     if (!p.adopt.conflicts.empty())
@@ -26,6 +29,9 @@ int print_snapshot_report(const SnapshotReport& report) {
   }
   if (report.commit)
     fmt::print("committed {}\n", report.commit->substr(0, 12));
+  if (report.base_kept)
+    print_hint("the sync base stays where it was until the conflicts are resolved: edit "
+               "state/ or filesystem/ to the side you want, or run 'git twin adopt PATH'");
   return report.failed() ? 1 : 0;
 }
 

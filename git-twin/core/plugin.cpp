@@ -11,6 +11,21 @@ Result<AdoptSummary> Plugin::adopt(PluginContext&, const Value&, const Value*, V
   return AdoptSummary{};
 }
 
+Result<PluginPlan> Plugin::plan(const PlanInput&) const {
+  return PluginPlan{};
+}
+
+ActionOutcome Plugin::apply(const Action& action, ApplyContext&) const {
+  return {ActionOutcome::Status::failed,
+          fmt::format("plugin '{}' cannot apply '{}'", name(), action.op),
+          {}};
+}
+
+Result<AdoptSummary> Plugin::adopt_named(PluginContext&, const Value&,
+                                         const std::vector<std::string>&, Value&) const {
+  return fail("plugin '{}' has no desired state to adopt into", name());
+}
+
 std::vector<SchemaProblem> Plugin::check_state(const Value&, const Config&, const WorkTree&) const {
   return {};
 }

@@ -6,12 +6,15 @@
 // twin repository only through the context's WorkTree.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/plan.hpp"
 #include "core/runner.hpp"
 #include "core/schema.hpp"
 #include "core/system_root.hpp"
@@ -34,6 +37,42 @@ struct PluginContext {
   WorkTree& tree;      // the twin repository's work tree
   std::string git_dir; // absolute; plugins keep caches below <git_dir>/twin/
   Notes& notes;
+  bool record = true; // false: observe only (plan, status), write nothing under live/
+};
+
+/// The sha256 of the content at a twin_path in the work tree; nullopt when it is missing.
+using ContentDigest = std::function<std::optional<std::string>(const std::string& twin_path)>;
+
+/// How apply resolves conflicts (DESIGN.md section 2): skip them, or let one side win.
+enum class Prefer { none, desired, live };
+
+/// Everything a pure planner may look at.
+struct PlanInput {
+  const Value& desired; // state/<fragment>.yaml, valid
+  const Value& live;    // a fresh observation
+  const Value* base;    // live/<fragment>.yaml at the last sync; null: assume live
+  const ContentDigest& desired_content;
+  Prefer prefer = Prefer::none;
+};
+
+struct PluginPlan {
+  std::vector<Action> actions;          // in the order this plugin must apply them
+  std::vector<Conflict> conflicts;      // skipped unless --prefer
+  std::vector<std::string> local_drift; // resources changed on the machine only (to adopt)
+};
+
+/// What apply may touch. Backups are named with `backup_stamp` (empty: no backups).
+struct ApplyContext {
+  const SystemRoot& root;
+  Runner& runner;
+  const WorkTree& tree;
+  std::string backup_stamp;
+};
+
+struct ActionOutcome {
+  enum class Status { done, failed, skipped } status = Status::done;
+  std::string message;              // why it failed or was skipped
+  std::vector<std::string> backups; // logical paths of backups made
 };
 
 /// What a snapshot's drift adoption did for one plugin.
@@ -69,6 +108,20 @@ public:
   /// (state/<fragment>.yaml, modified in place), and reports conflicts.
   virtual Result<AdoptSummary> adopt(PluginContext& ctx, const Value& live, const Value* base,
                                      Value& desired) const;
+
+  /// Pure: the actions that make the machine match desired state, per the sync model.
+  /// The default has nothing to plan (live-only plugins).
+  virtual Result<PluginPlan> plan(const PlanInput& input) const;
+
+  /// Carries out one action this plugin planned. Never throws; a failure is an outcome.
+  virtual ActionOutcome apply(const Action& action, ApplyContext& ctx) const;
+
+  /// Copies the observed state of the named resources (all when `selectors` is empty)
+  /// into `desired`; a resource gone from the machine leaves desired too. Returns the
+  /// resources adopted; unknown selectors are errors naming them.
+  virtual Result<AdoptSummary> adopt_named(PluginContext& ctx, const Value& live,
+                                           const std::vector<std::string>& selectors,
+                                           Value& desired) const;
 
   /// Semantic checks of a state document that JSON Schema cannot express (paths inside
   /// the roots, twin_path inside filesystem/, duplicates). Marks point into the document.

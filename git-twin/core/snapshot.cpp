@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "core/snapshot.hpp"
 
+#include <cstdio>
+#include <fstream>
+
 #include <fmt/ranges.h>
 
 #include "core/schema.hpp"
@@ -36,7 +39,8 @@ std::string default_message(const SnapshotOptions& options, const SnapshotReport
     if (!p.adopt.adopted.empty())
       details.push_back(fmt::format("{}: adopted {}", p.plugin, p.adopt.adopted.size()));
     if (!p.adopt.conflicts.empty())
-      details.push_back(fmt::format("{}: {} conflicts", p.plugin, p.adopt.conflicts.size()));
+      details.push_back(fmt::format("{}: {} conflict{}", p.plugin, p.adopt.conflicts.size(),
+                                    p.adopt.conflicts.size() == 1 ? "" : "s"));
   }
   if (!details.empty())
     msg += fmt::format(" ({})", fmt::join(details, ", "));
@@ -57,6 +61,7 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
   Value live = TWIN_TRY(plugin.collect(ctx, written));
   report.warnings = std::move(notes.warnings);
   report.resources = count_resources(live);
+  report.copies_written = written.size();
 
   // Our own output must satisfy our own schema; if not, that is our bug, not the user's.
   auto problems = TWIN_TRY(validate_against(plugin.live_schema(), live));
@@ -111,8 +116,34 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
     for (const auto& p : report.adopt.written)
       commit_paths.push_back(p);
   }
-  (void)written;
   return {};
+}
+
+// Adoptions made by a --no-commit snapshot, so that the next committing snapshot commits
+// them too (they are in state/ and filesystem/, which a snapshot otherwise commits only
+// path by path).
+std::string pending_file(const GitRepo& repo) {
+  return repo.git_dir() + "/twin/uncommitted";
+}
+
+std::vector<std::string> read_pending(const GitRepo& repo) {
+  std::vector<std::string> paths;
+  std::ifstream in(pending_file(repo), std::ios::binary);
+  std::string path;
+  while (std::getline(in, path, '\0'))
+    if (!path.empty())
+      paths.push_back(path);
+  return paths;
+}
+
+void write_pending(const GitRepo& repo, const std::vector<std::string>& paths) {
+  if (paths.empty()) {
+    std::remove(pending_file(repo).c_str());
+    return;
+  }
+  std::ofstream out(pending_file(repo), std::ios::binary | std::ios::trunc);
+  for (const auto& p : paths)
+    out << p << '\0';
 }
 
 } // namespace
@@ -120,6 +151,13 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
 bool SnapshotReport::failed() const {
   for (const auto& p : plugins)
     if (p.error)
+      return true;
+  return false;
+}
+
+bool SnapshotReport::has_conflicts() const {
+  for (const auto& p : plugins)
+    if (!p.adopt.conflicts.empty())
       return true;
   return false;
 }
@@ -168,8 +206,14 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     paths.insert(paths.end(), adopted_paths.begin(), adopted_paths.end());
     live_texts.emplace_back(live_path(*plugin), std::move(text));
   }
-  if (!options.commit)
+  std::vector<std::string> pending = read_pending(env.repo);
+  if (!options.commit) {
+    pending.insert(pending.end(), paths.begin() + 1, paths.end());
+    write_pending(env.repo, pending);
     return report;
+  }
+  wrote = wrote || !pending.empty();
+  paths.insert(paths.end(), pending.begin(), pending.end());
   if (options.seed)
     paths = {"."};
 
@@ -186,10 +230,14 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     std::string message =
         options.message.empty() ? default_message(options, report) : options.message;
     report.commit = TWIN_TRY(commit_paths(env.runner, env.repo, paths, message));
+    write_pending(env.repo, {});
     head = TWIN_TRY(env.repo.resolve("HEAD"));
   }
-  // The sync point moves when the committed live/ is what was just observed.
-  if (head && !report.failed()) {
+  // The sync point moves when the committed live/ is what was just observed. Not while a
+  // conflict is open: moving it would make the machine's side of the conflict look like
+  // the base, and a plan would then silently undo it.
+  report.base_kept = report.has_conflicts();
+  if (head && !report.failed() && !report.base_kept) {
     bool all_match = true;
     for (const auto& [path, text] : live_texts) {
       auto blob = TWIN_TRY(env.repo.blob_id(*head, path));

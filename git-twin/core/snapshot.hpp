@@ -30,7 +30,8 @@ struct SnapshotOptions {
 struct PluginSnapshot {
   std::string plugin;
   std::size_t resources = 0;
-  bool live_changed = false; // live/<fragment>.yaml differs from the base
+  bool live_changed = false;      // live/<fragment>.yaml differs from the base
+  std::size_t copies_written = 0; // artifacts under live/ the plugin rewrote (file copies)
   AdoptSummary adopt;
   std::vector<std::string> warnings;
   std::optional<std::string> error; // the plugin failed; others went on
@@ -39,7 +40,9 @@ struct PluginSnapshot {
 struct SnapshotReport {
   std::vector<PluginSnapshot> plugins;
   std::optional<std::string> commit; // the new commit, when one was made
+  bool base_kept = false;            // the sync base stayed put (open conflicts)
   bool failed() const;
+  bool has_conflicts() const;
 };
 
 struct TwinEnv {

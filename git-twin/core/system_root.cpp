@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/system_root.hpp"
 
+#include "core/fs_util.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -19,103 +21,11 @@ namespace twin {
 
 namespace {
 
-// Closes an fd on scope exit; the error paths below are many and short.
-class FdGuard {
-public:
-  explicit FdGuard(int fd) : m_fd(fd) {}
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  ~FdGuard() {
-    if (m_fd >= 0)
-      ::close(m_fd);
-  }
-  int get() const { return m_fd; }
-  int release() { return std::exchange(m_fd, -1); }
-
-private:
-  int m_fd;
-};
-
-// Single-quotes a path for messages; control characters are escaped so that a hostile
-// name cannot forge extra lines in the output.
-std::string quote(std::string_view text) {
-  std::string out = "'";
-  for (unsigned char c : text) {
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c < 0x20 || c == 0x7f)
-      out += fmt::format("\\x{:02x}", c);
-    else
-      out += static_cast<char>(c);
-  }
-  out += '\'';
-  return out;
-}
-
-FileType type_of(mode_t mode) {
-  switch (mode & S_IFMT) {
-  case S_IFREG:
-    return FileType::file;
-  case S_IFDIR:
-    return FileType::directory;
-  case S_IFLNK:
-    return FileType::symlink;
-  case S_IFIFO:
-    return FileType::fifo;
-  case S_IFSOCK:
-    return FileType::socket;
-  case S_IFCHR:
-    return FileType::char_device;
-  case S_IFBLK:
-    return FileType::block_device;
-  default:
-    return FileType::unknown;
-  }
-}
-
-FileStat to_file_stat(const struct stat& st) {
-  FileStat out;
-  out.type = type_of(st.st_mode);
-  out.mode = st.st_mode & 07777;
-  out.uid = st.st_uid;
-  out.gid = st.st_gid;
-  out.size = static_cast<std::uint64_t>(st.st_size);
-  out.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  out.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
-  out.inode = st.st_ino;
-  out.device = st.st_dev;
-  return out;
-}
-
 // Names handed to Dir must be one component: "../x" or "a/b" relative to a dir fd would
 // walk out of the confinement that the fd gives.
 bool is_single_component(std::string_view name) {
   return !name.empty() && name != "." && name != ".." &&
          name.find_first_of(std::string_view("/\0", 2)) == std::string_view::npos;
-}
-
-// Reads an open fd to EOF into `out`; returns 0 or an errno. st_size is only a hint (/proc
-// files say 0).
-int read_all(int fd, std::uint64_t size_hint, std::string& out) {
-  out.resize(size_hint > 0 ? size_hint + 1 : 4096);
-  std::size_t used = 0;
-  for (;;) {
-    if (used == out.size())
-      out.resize(out.size() * 2);
-    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return errno;
-    }
-    if (n == 0)
-      break;
-    used += static_cast<std::size_t>(n);
-  }
-  out.resize(used);
-  return 0;
 }
 
 // Reads a file opened O_NONBLOCK (so that opening a FIFO or device could not hang): checks
@@ -126,7 +36,7 @@ Result<std::string> read_regular(int fd) {
   if (::fstat(fd, &st) != 0)
     return fail("{}", std::strerror(errno));
   if (!S_ISREG(st.st_mode))
-    return fail("not a regular file (it is a {})", file_type_name(type_of(st.st_mode)));
+    return fail("not a regular file (it is a {})", file_type_name(file_type_of(st.st_mode)));
   int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
     return fail("{}", std::strerror(errno));
@@ -143,9 +53,9 @@ std::string describe_in_dir(int dirfd, std::string_view name) {
   std::string link = fmt::format("/proc/self/fd/{}", dirfd);
   ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
   if (n <= 0 || static_cast<std::size_t>(n) >= sizeof buf)
-    return quote(name);
+    return quote_path(name);
   std::string dir(buf, static_cast<std::size_t>(n));
-  return quote(dir == "/" ? "/" + std::string(name) : dir + "/" + std::string(name));
+  return quote_path(dir == "/" ? "/" + std::string(name) : dir + "/" + std::string(name));
 }
 
 // readlinkat into `target`; returns 0 or an errno (EINVAL: not a symlink).
@@ -193,7 +103,7 @@ std::string_view file_type_name(FileType type) {
 
 Status check_logical_path(std::string_view logical) {
   auto refuse = [&](std::string_view reason) -> Status {
-    return fail("invalid path {}: {}", quote(logical), reason);
+    return fail("invalid path {}: {}", quote_path(logical), reason);
   };
   if (logical.empty())
     return refuse("the path is empty");
@@ -220,6 +130,12 @@ Status check_logical_path(std::string_view logical) {
     start = end + 1;
   }
   return {};
+}
+
+bool path_is_within(std::string_view dir, std::string_view path) {
+  if (dir == "/" || path == dir)
+    return !path.empty() && path.front() == '/';
+  return path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/';
 }
 
 std::string join_logical(std::string_view dir, std::string_view name) {
@@ -293,7 +209,7 @@ Result<std::vector<Dir::Entry>> Dir::entries() const {
 
 Result<Dir> Dir::open_dir(std::string_view name) const {
   if (!is_single_component(name))
-    return fail("cannot open directory {}: not a single path component", quote(name));
+    return fail("cannot open directory {}: not a single path component", quote_path(name));
   std::string n(name);
   int fd = ::openat(m_fd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
@@ -310,7 +226,7 @@ Result<Dir> Dir::open_dir(std::string_view name) const {
 
 Result<std::string> Dir::read_file(std::string_view name) const {
   if (!is_single_component(name))
-    return fail("cannot read {}: not a single path component", quote(name));
+    return fail("cannot read {}: not a single path component", quote_path(name));
   std::string n(name);
   int fd = ::openat(m_fd, n.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
@@ -328,7 +244,7 @@ Result<std::string> Dir::read_file(std::string_view name) const {
 
 Result<std::string> Dir::read_link(std::string_view name) const {
   if (!is_single_component(name))
-    return fail("cannot read link {}: not a single path component", quote(name));
+    return fail("cannot read link {}: not a single path component", quote_path(name));
   std::string target;
   if (int error = read_link_at(m_fd, std::string(name).c_str(), target))
     return fail("cannot read link {}: {}", describe_in_dir(m_fd, name), link_error_text(error));
@@ -343,20 +259,7 @@ namespace {
 // openat2 below the root fd. `relative` is the logical path without its leading '/'
 // ("" is the root itself). Returns the fd or -errno.
 int open_in_root(int root_fd, std::string_view relative, std::uint64_t flags) {
-  std::string path = relative.empty() ? std::string(".") : std::string(relative);
-  struct open_how how;
-  std::memset(&how, 0, sizeof how);
-  how.flags = flags | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  for (int attempt = 0;; ++attempt) {
-    long fd = ::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
-    if (fd >= 0)
-      return static_cast<int>(fd);
-    // EAGAIN: a concurrent rename made the kernel give up on ".." resolution; retry a little.
-    if ((errno == EINTR || errno == EAGAIN) && attempt < 16)
-      continue;
-    return -errno;
-  }
+  return openat2_fd(root_fd, std::string(relative), flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 // Splits a checked logical path into parent (relative to the root) and final name.
@@ -373,12 +276,12 @@ Result<SystemRoot> SystemRoot::open(const std::string& physical_dir) {
     return fail("cannot open root '': the path is empty");
   char* resolved = ::realpath(physical_dir.c_str(), nullptr);
   if (!resolved)
-    return fail("cannot open root {}: {}", quote(physical_dir), std::strerror(errno));
+    return fail("cannot open root {}: {}", quote_path(physical_dir), std::strerror(errno));
   std::string physical(resolved);
   std::free(resolved);
   int fd = ::open(physical.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
-    return fail("cannot open root {}: {}", quote(physical_dir), std::strerror(errno));
+    return fail("cannot open root {}: {}", quote_path(physical_dir), std::strerror(errno));
   // Probe openat2 once here so that an old kernel fails early with a clear message.
   int probe = open_in_root(fd, "", O_PATH | O_DIRECTORY);
   if (probe < 0) {
@@ -386,8 +289,8 @@ Result<SystemRoot> SystemRoot::open(const std::string& physical_dir) {
     if (probe == -ENOSYS)
       return fail("cannot open root {}: openat2(2) is not supported by this kernel (Linux 5.6 "
                   "or newer is required)",
-                  quote(physical_dir));
-    return fail("cannot open root {}: {}", quote(physical_dir), std::strerror(-probe));
+                  quote_path(physical_dir));
+    return fail("cannot open root {}: {}", quote_path(physical_dir), std::strerror(-probe));
   }
   ::close(probe);
   return SystemRoot(std::move(physical), fd);
@@ -425,8 +328,8 @@ namespace {
 // where it lives.
 std::string where(const SystemRoot& root, std::string_view logical) {
   if (root.is_host())
-    return quote(logical);
-  return fmt::format("{} below root {}", quote(logical), quote(root.physical()));
+    return quote_path(logical);
+  return fmt::format("{} below root {}", quote_path(logical), quote_path(root.physical()));
 }
 
 std::string errno_text(int error) {
@@ -472,7 +375,7 @@ Result<std::string> SystemRoot::read_file(std::string_view logical) const {
     return fail("cannot read {}: {}", where(*this, logical), std::strerror(stat_error));
   if (!S_ISREG(st.st_mode))
     return fail("cannot read {}: not a regular file (it is a {})", where(*this, logical),
-                file_type_name(type_of(st.st_mode)));
+                file_type_name(file_type_of(st.st_mode)));
   // O_NONBLOCK: should the file be swapped for a FIFO meanwhile, the open does not wait for
   // a writer, and read_regular checks the type again on the fd actually read.
   int fd = open_in_root(m_fd, relative, O_RDONLY | O_NONBLOCK | O_NOCTTY);

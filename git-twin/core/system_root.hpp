@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,9 @@ struct FileStat {
 
 /// Checks that `logical` is an absolute, normal path. The error names the path and why.
 Status check_logical_path(std::string_view logical);
+
+/// True when logical `path` is `dir` itself or lies below it ("/" contains everything).
+bool path_is_within(std::string_view dir, std::string_view path);
 
 /// Joins a normal absolute directory and one name ("/" + "etc" = "/etc").
 std::string join_logical(std::string_view dir, std::string_view name);
@@ -103,6 +107,34 @@ public:
   Result<Dir> open_dir(std::string_view logical) const;
   /// True when the path exists (lstat succeeds).
   bool exists(std::string_view logical) const;
+
+  // Changing the machine (apply only). Parents are resolved with RESOLVE_NO_SYMLINKS too:
+  // git-twin never writes through a symlink, not even one that stays inside the root, so a
+  // path inside filesystem_roots cannot be redirected elsewhere. Parents must exist.
+  // `backup_stamp` (YYYYMMDDHHMMSS) non-empty asks for a backup of what is replaced or
+  // removed, as "<path>.twinbak-<stamp>" beside it ("-1", "-2"... appended when taken: an
+  // earlier backup is never overwritten); the backup's logical path is returned ("" when
+  // there was nothing to back up).
+
+  /// Atomically replaces or creates a regular file: a temp file in the same directory gets
+  /// the content, then owner and mode, is fsynced and renamed over the target; the
+  /// directory is fsynced. Nobody ever sees a half-written file or the wrong mode.
+  Result<std::string> write_file(std::string_view logical, std::string_view content,
+                                 std::uint32_t mode, std::uint32_t uid, std::uint32_t gid,
+                                 std::string_view backup_stamp) const;
+  /// Atomically replaces or creates a symlink (same temp-and-rename dance).
+  Result<std::string> write_symlink(std::string_view logical, std::string_view target,
+                                    std::uint32_t uid, std::uint32_t gid,
+                                    std::string_view backup_stamp) const;
+  /// Creates a directory with its final owner and mode (an existing one is an error).
+  Status make_directory(std::string_view logical, std::uint32_t mode, std::uint32_t uid,
+                        std::uint32_t gid) const;
+  /// Changes mode and/or owner of an existing path without following a final symlink
+  /// (a symlink only gets its owner changed).
+  Status set_attributes(std::string_view logical, std::optional<std::uint32_t> mode,
+                        std::optional<std::uint32_t> uid, std::optional<std::uint32_t> gid) const;
+  /// Removes a file or symlink (moved to the backup name when asked) or an empty directory.
+  Result<std::string> remove(std::string_view logical, std::string_view backup_stamp) const;
 
 private:
   SystemRoot(std::string physical, int fd) : m_physical(std::move(physical)), m_fd(fd) {}

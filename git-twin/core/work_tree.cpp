@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/work_tree.hpp"
 
+#include "core/fs_util.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -13,91 +15,13 @@ namespace twin {
 namespace {
 
 // Repository content may be hostile: never follow a symlink, never leave the work tree.
-int open_beneath(int dirfd, const std::string& path, int flags, mode_t mode = 0) {
-  open_how how{};
-  how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
-  how.mode = (flags & O_CREAT) ? mode : 0;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how));
-}
-
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0)
-      close(fd);
-  }
-};
+constexpr std::uint64_t k_resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 
 std::pair<std::string, std::string> split_parent(std::string_view path) {
   size_t slash = path.rfind('/');
   if (slash == std::string_view::npos)
     return {".", std::string(path)};
   return {std::string(path.substr(0, slash)), std::string(path.substr(slash + 1))};
-}
-
-FileStat to_file_stat(const struct stat& st) {
-  FileStat fs;
-  switch (st.st_mode & S_IFMT) {
-  case S_IFREG:
-    fs.type = FileType::file;
-    break;
-  case S_IFDIR:
-    fs.type = FileType::directory;
-    break;
-  case S_IFLNK:
-    fs.type = FileType::symlink;
-    break;
-  case S_IFIFO:
-    fs.type = FileType::fifo;
-    break;
-  case S_IFSOCK:
-    fs.type = FileType::socket;
-    break;
-  case S_IFCHR:
-    fs.type = FileType::char_device;
-    break;
-  case S_IFBLK:
-    fs.type = FileType::block_device;
-    break;
-  default:
-    fs.type = FileType::unknown;
-  }
-  fs.mode = st.st_mode & 07777;
-  fs.uid = st.st_uid;
-  fs.gid = st.st_gid;
-  fs.size = static_cast<std::uint64_t>(st.st_size);
-  fs.mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-  fs.ctime_ns = st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
-  fs.inode = st.st_ino;
-  fs.device = st.st_dev;
-  return fs;
-}
-
-Status read_all(int fd, std::string& out, std::string_view path) {
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return fail("cannot read '{}': {}", path, std::strerror(errno));
-    if (n == 0)
-      return {};
-    out.append(buffer, static_cast<size_t>(n));
-  }
-}
-
-Status write_all(int fd, std::string_view content, std::string_view path) {
-  while (!content.empty()) {
-    ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return fail("cannot write '{}': {}", path, std::strerror(errno));
-    content.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
 }
 
 } // namespace
@@ -147,7 +71,9 @@ WorkTree::~WorkTree() {
 Result<int> WorkTree::open_parent(std::string_view path, bool create) const {
   TWIN_CHECK(check_repo_path(path));
   auto [parent, name] = split_parent(path);
-  int fd = open_beneath(m_fd, parent, O_PATH | O_DIRECTORY);
+  int fd = openat2_fd(m_fd, parent, O_PATH | O_DIRECTORY, k_resolve);
+  if (fd < 0)
+    errno = -fd;
   if (fd < 0 && errno == ENOENT && create) {
     // Create the missing directories one component at a time, never through a symlink.
     int current = dup(m_fd);
@@ -183,8 +109,9 @@ Result<int> WorkTree::open_parent(std::string_view path, bool create) const {
 
 Result<std::optional<std::string>> WorkTree::read(std::string_view path) const {
   TWIN_CHECK(check_repo_path(path));
-  Fd file{open_beneath(m_fd, std::string(path), O_RDONLY | O_NONBLOCK)};
-  if (file.fd < 0) {
+  FdGuard file(openat2_fd(m_fd, std::string(path), O_RDONLY | O_NONBLOCK, k_resolve));
+  if (file.get() < 0) {
+    errno = -file.get();
     if (errno == ENOENT)
       return std::optional<std::string>();
     if (errno == ELOOP || errno == EXDEV)
@@ -193,20 +120,20 @@ Result<std::optional<std::string>> WorkTree::read(std::string_view path) const {
     return fail("cannot read '{}': {}", path, std::strerror(errno));
   }
   struct stat st {};
-  if (fstat(file.fd, &st) < 0 || !S_ISREG(st.st_mode))
+  if (fstat(file.get(), &st) < 0 || !S_ISREG(st.st_mode))
     return fail("'{}' in the twin repository is not a regular file", path);
   std::string content;
-  content.reserve(static_cast<size_t>(st.st_size));
-  TWIN_CHECK(read_all(file.fd, content, path));
+  if (int error = read_all(file.get(), static_cast<std::uint64_t>(st.st_size), content))
+    return fail("cannot read '{}': {}", path, std::strerror(error));
   return std::optional<std::string>(std::move(content));
 }
 
 Result<std::optional<FileStat>> WorkTree::stat(std::string_view path) const {
-  Fd dir{TWIN_TRY(open_parent(path, false))};
-  if (dir.fd < 0)
+  FdGuard dir(TWIN_TRY(open_parent(path, false)));
+  if (dir.get() < 0)
     return std::optional<FileStat>();
   struct stat st {};
-  if (fstatat(dir.fd, split_parent(path).second.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+  if (fstatat(dir.get(), split_parent(path).second.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
     if (errno == ENOENT)
       return std::optional<FileStat>();
     return fail("cannot stat '{}': {}", path, std::strerror(errno));
@@ -215,22 +142,21 @@ Result<std::optional<FileStat>> WorkTree::stat(std::string_view path) const {
 }
 
 Status WorkTree::write(std::string_view path, std::string_view content, unsigned mode) {
-  Fd dir{TWIN_TRY(open_parent(path, true))};
+  FdGuard dir(TWIN_TRY(open_parent(path, true)));
   std::string name = split_parent(path).second;
   std::string temp = "." + name + ".twin-tmp-" + std::to_string(getpid());
-  Fd file{
-      openat(dir.fd, temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)};
-  if (file.fd < 0)
+  FdGuard file(
+      openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (file.get() < 0)
     return fail("cannot create '{}': {}", path, std::strerror(errno));
-  Status written = write_all(file.fd, content, path);
-  if (written && fchmod(file.fd, mode) < 0)
-    written = fail("cannot chmod '{}': {}", path, std::strerror(errno));
-  if (!written || renameat(dir.fd, temp.c_str(), dir.fd, name.c_str()) < 0) {
-    int saved = errno;
-    unlinkat(dir.fd, temp.c_str(), 0);
-    if (!written)
-      return written;
-    return fail("cannot replace '{}': {}", path, std::strerror(saved));
+  int error = write_all(file.get(), content);
+  if (!error && fchmod(file.get(), mode) < 0)
+    error = errno;
+  if (!error && renameat(dir.get(), temp.c_str(), dir.get(), name.c_str()) < 0)
+    error = errno;
+  if (error) {
+    unlinkat(dir.get(), temp.c_str(), 0);
+    return fail("cannot write '{}': {}", path, std::strerror(error));
   }
   return {};
 }
@@ -247,11 +173,11 @@ Status WorkTree::remove(std::string_view path) {
   std::string current(path);
   bool first = true;
   while (current.find('/') != std::string::npos) {
-    Fd dir{TWIN_TRY(open_parent(current, false))};
-    if (dir.fd < 0)
+    FdGuard dir(TWIN_TRY(open_parent(current, false)));
+    if (dir.get() < 0)
       return {};
     std::string name = split_parent(current).second;
-    if (unlinkat(dir.fd, name.c_str(), first ? 0 : AT_REMOVEDIR) < 0) {
+    if (unlinkat(dir.get(), name.c_str(), first ? 0 : AT_REMOVEDIR) < 0) {
       if (first && errno != ENOENT)
         return fail("cannot remove '{}': {}", current, std::strerror(errno));
       if (!first)
@@ -264,7 +190,7 @@ Status WorkTree::remove(std::string_view path) {
 }
 
 Status WorkTree::make_dirs(std::string_view path) {
-  Fd dir{TWIN_TRY(open_parent(std::string(path) + "/x", true))};
+  FdGuard dir(TWIN_TRY(open_parent(std::string(path) + "/x", true)));
   return {};
 }
 

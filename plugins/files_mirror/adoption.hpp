@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/plugin.hpp"
 #include "plugins/files_mirror/file_entry.hpp"
 
 namespace twin::files {
@@ -24,9 +25,6 @@ struct AdoptDecision {
   std::size_t desired_index = 0; // replace, remove, conflict
   std::optional<FileEntry> live; // add, replace
 };
-
-/// The sha256 of the content at a twin_path in the work tree; nullopt when it is missing.
-using ContentDigest = std::function<std::optional<std::string>(const std::string& twin_path)>;
 
 /// Applies the sync model (core/sync.hpp) to every path whose observation moved since the
 /// base. A path missing from state/ that existed at the base is unmanaged (the owner

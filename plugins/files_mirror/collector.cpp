@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/fs_util.hpp"
 #include "core/sha256.hpp"
 #include "plugins/files_mirror/account_names.hpp"
 #include "plugins/files_mirror/exclude.hpp"
@@ -17,10 +18,9 @@ namespace {
 
 constexpr std::string_view k_live_tree = "live/filesystem";
 
+// Strictly below: a root is not its own ancestor.
 bool is_ancestor(std::string_view dir, std::string_view path) {
-  if (dir == "/")
-    return path != "/";
-  return path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/';
+  return dir != path && path_is_within(dir, path);
 }
 
 class Walker {
@@ -113,6 +113,12 @@ private:
       std::string path = join_logical(logical, e.name);
       if (m_rules.excluded(path, e.name) || path == m_repo_logical)
         continue;
+      if (!is_recordable_name(e.name)) {
+        m_ctx.notes.warn(fmt::format("{} is not valid UTF-8 or holds a control character; "
+                                     "it cannot be recorded and is left out",
+                                     quote_path(path)));
+        continue;
+      }
       FileEntry entry = describe(path, e.stat);
       auto in_mirror = mirror_stats.find(e.name);
       const FileStat* copy = in_mirror == mirror_stats.end() ? nullptr : &in_mirror->second;
@@ -145,7 +151,7 @@ private:
       case FileType::file:
         if (e.stat.size > m_max_size) {
           entry.content = Content::too_large;
-        } else if (const CacheEntry* hit = m_cache.lookup(path, e.stat, copy)) {
+        } else if (const CacheEntry* hit = m_cache.lookup(path, e.stat, copy, m_ctx.record)) {
           entry.content = Content::stored;
           entry.sha256 = hit->sha256;
           m_cache.record(path, *hit);
@@ -164,7 +170,7 @@ private:
       }
       m_entries.push_back(std::move(entry));
     }
-    if (mirror)
+    if (mirror && m_ctx.record)
       for (const auto& [name, st] : mirror_stats)
         if (!kept.count(name))
           TWIN_CHECK(remove_mirror(*mirror, name, st, join_logical(logical, name)));
@@ -179,6 +185,8 @@ private:
     if (!content)
       return fail("cannot read '{}': {}", logical, content.error().message);
     std::string digest = sha256_hex(*content);
+    if (!m_ctx.record)
+      return digest;
     std::string copy_path = mirror_path(k_live_tree, logical);
     bool same = false;
     if (copy && copy->type == FileType::file && copy->size == content->size()) {
@@ -239,6 +247,12 @@ private:
   std::vector<FileEntry> m_entries;
 };
 
+std::vector<FileEntry> sort_entries(std::vector<FileEntry> entries) {
+  std::sort(entries.begin(), entries.end(),
+            [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+  return entries;
+}
+
 std::string read_or_empty(const SystemRoot& root, const char* logical) {
   auto text = root.read_file(logical);
   return text ? *text : std::string();
@@ -265,13 +279,12 @@ Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_
     if (!nested)
       TWIN_CHECK(walker.walk_root(root));
   }
+  if (!ctx.record)
+    return CollectResult{sort_entries(walker.take())};
   if (auto top = mirror_root.open_dir(std::string("/") + std::string(k_live_tree)))
     TWIN_CHECK(walker.prune_outside_roots(*top, "/", roots));
 
-  CollectResult result;
-  result.entries = walker.take();
-  std::sort(result.entries.begin(), result.entries.end(),
-            [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+  CollectResult result{sort_entries(walker.take())};
   auto now = std::chrono::system_clock::now().time_since_epoch();
   cache.save(cache_path, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
   return result;

@@ -8,9 +8,11 @@
 #include <fmt/ranges.h>
 
 #include "core/sha256.hpp"
+#include "plugins/files_mirror/account_names.hpp"
 #include "plugins/files_mirror/adoption.hpp"
 #include "plugins/files_mirror/collector.hpp"
 #include "plugins/files_mirror/file_entry.hpp"
+#include "plugins/files_mirror/planner.hpp"
 #include "plugins/plugin_schema.hpp"
 
 namespace twin::files {
@@ -170,6 +172,173 @@ Result<AdoptSummary> FilesMirror::adopt(PluginContext& ctx, const Value& live_do
   return summary;
 }
 
+Result<PluginPlan> FilesMirror::plan(const PlanInput& input) const {
+  std::vector<DesiredFile> desired = TWIN_TRY(desired_entries(input.desired));
+  std::vector<FileEntry> live = TWIN_TRY(live_entries(input.live));
+  std::optional<std::vector<FileEntry>> base;
+  if (input.base)
+    base = TWIN_TRY(live_entries(*input.base));
+  return plan_files(desired, live, base ? &*base : nullptr, input.desired_content, input.prefer);
+}
+
+namespace {
+
+ActionOutcome failed(std::string message) {
+  return {ActionOutcome::Status::failed, std::move(message), {}};
+}
+
+std::uint32_t parse_mode(const std::string& text) {
+  return static_cast<std::uint32_t>(std::stoul(text, nullptr, 8));
+}
+
+// Owner and group names as the root knows them (read per action: an earlier action of the
+// same apply may have changed /etc/passwd).
+Result<std::pair<std::uint32_t, std::uint32_t>> owner_ids(const SystemRoot& root,
+                                                          const Value& fields) {
+  auto passwd = root.read_file("/etc/passwd");
+  auto group = root.read_file("/etc/group");
+  auto names = AccountNames::parse(passwd ? *passwd : "", group ? *group : "");
+  std::string user_name = fields.get_string("owner", "root");
+  std::string group_name = fields.get_string("group", "root");
+  auto uid = names.uid(user_name);
+  if (!uid)
+    return fail("user '{}' does not exist on the machine", user_name);
+  auto gid = names.gid(group_name);
+  if (!gid)
+    return fail("group '{}' does not exist on the machine", group_name);
+  return std::pair{*uid, *gid};
+}
+
+ActionOutcome done_with(Result<std::string> backup) {
+  if (!backup)
+    return failed(backup.error().message);
+  ActionOutcome outcome;
+  if (!backup->empty())
+    outcome.backups.push_back(*backup);
+  return outcome;
+}
+
+} // namespace
+
+ActionOutcome FilesMirror::apply(const Action& action, ApplyContext& ctx) const {
+  const Value& f = action.fields;
+  std::string path = f.get_string("path");
+  if (auto ok = check_logical_path(path); !ok)
+    return failed(ok.error().message);
+
+  if (action.op == "remove")
+    return done_with(ctx.root.remove(path, ctx.backup_stamp));
+  if (action.op == "set_attributes") {
+    std::optional<std::uint32_t> mode, uid, gid;
+    if (const Value* m = f.find("mode"))
+      mode = parse_mode(m->as_string());
+    if (f.find("owner") || f.find("group")) {
+      auto ids = owner_ids(ctx.root, f);
+      if (!ids)
+        return failed(ids.error().message);
+      if (f.find("owner"))
+        uid = ids->first;
+      if (f.find("group"))
+        gid = ids->second;
+    }
+    auto changed = ctx.root.set_attributes(path, mode, uid, gid);
+    return changed ? ActionOutcome{} : failed(changed.error().message);
+  }
+
+  auto ids = owner_ids(ctx.root, f);
+  if (!ids)
+    return failed(ids.error().message);
+  auto [uid, gid] = *ids;
+  if (action.op == "create_directory") {
+    auto made = ctx.root.make_directory(path, parse_mode(f.get_string("mode", "0755")), uid, gid);
+    return made ? ActionOutcome{} : failed(made.error().message);
+  }
+  if (action.op == "create_symlink")
+    return done_with(
+        ctx.root.write_symlink(path, f.get_string("target"), uid, gid, ctx.backup_stamp));
+  if (action.op == "write_file") {
+    std::string from = f.get_string("from");
+    auto content = ctx.tree.read(from);
+    if (!content)
+      return failed(content.error().message);
+    if (!*content)
+      return failed(fmt::format("'{}' is missing from the twin", from));
+    // The plan pinned the content; anything else would apply what nobody reviewed.
+    if (sha256_hex(**content) != f.get_string("sha256"))
+      return failed(fmt::format("'{}' changed since the plan was made; run 'git twin plan'", from));
+    return done_with(ctx.root.write_file(path, **content, parse_mode(f.get_string("mode", "0644")),
+                                         uid, gid, ctx.backup_stamp));
+  }
+  return failed(fmt::format("unknown files.mirror operation '{}'", action.op));
+}
+
+Result<AdoptSummary> FilesMirror::adopt_named(PluginContext& ctx, const Value& live_doc,
+                                              const std::vector<std::string>& selectors,
+                                              Value& desired_doc) const {
+  auto selected = [&](const std::string& path) {
+    if (selectors.empty())
+      return true;
+    return std::any_of(selectors.begin(), selectors.end(),
+                       [&](const std::string& s) { return path_is_within(s, path); });
+  };
+  std::map<std::string, FileEntry, std::less<>> live;
+  for (auto& e : TWIN_TRY(live_entries(live_doc)))
+    if (selected(e.path))
+      live.emplace(e.path, std::move(e));
+  Value::List& items = files_list(desired_doc).as_list();
+  std::vector<DesiredFile> desired = TWIN_TRY(desired_entries(desired_doc));
+
+  std::set<std::string> matched;
+  AdoptSummary summary;
+  Value::List kept;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const DesiredFile& d = desired[i];
+    if (!selected(d.path)) {
+      kept.push_back(std::move(items[i]));
+      continue;
+    }
+    matched.insert(d.path);
+    auto l = live.find(d.path);
+    if (l == live.end() || !adoptable(l->second)) {
+      if (l == live.end()) { // gone from the machine: gone from desired too
+        if (d.twin_path) {
+          TWIN_CHECK(ctx.tree.remove(*d.twin_path));
+          summary.written.push_back(*d.twin_path);
+        }
+        summary.adopted.push_back(d.path);
+      } else {
+        kept.push_back(std::move(items[i]));
+      }
+      continue;
+    }
+    Value item = adopted_item(l->second, &d);
+    if (const Value* twin_path = item.find("twin_path"))
+      TWIN_CHECK(copy_to_desired(ctx, d.path, twin_path->as_string(), summary.written));
+    if (!(item == items[i]))
+      summary.adopted.push_back(d.path);
+    kept.push_back(std::move(item));
+  }
+  for (const auto& [path, entry] : live) {
+    if (matched.count(path) || !adoptable(entry))
+      continue;
+    matched.insert(path);
+    Value item = adopted_item(entry, nullptr);
+    if (const Value* twin_path = item.find("twin_path"))
+      TWIN_CHECK(copy_to_desired(ctx, path, twin_path->as_string(), summary.written));
+    kept.push_back(std::move(item));
+    summary.adopted.push_back(path);
+  }
+  for (const auto& s : selectors)
+    if (!std::any_of(matched.begin(), matched.end(),
+                     [&](const std::string& p) { return path_is_within(s, p); }))
+      return fail("nothing is observed or desired at '{}'", s);
+  std::stable_sort(kept.begin(), kept.end(), [](const Value& a, const Value& b) {
+    return a.get_string("path") < b.get_string("path");
+  });
+  items = std::move(kept);
+  return summary;
+}
+
 std::vector<SchemaProblem> FilesMirror::check_state(const Value& desired, const Config& config,
                                                     const WorkTree& tree) const {
   std::vector<SchemaProblem> problems;
@@ -190,11 +359,8 @@ std::vector<SchemaProblem> FilesMirror::check_state(const Value& desired, const 
       problem("path", ok.error().message);
       continue;
     }
-    bool inside = std::any_of(
-        config.filesystem_roots.begin(), config.filesystem_roots.end(), [&](const std::string& r) {
-          return path == r || (path.size() > r.size() && path.compare(0, r.size(), r) == 0 &&
-                               path[r.size()] == '/');
-        });
+    bool inside = std::any_of(config.filesystem_roots.begin(), config.filesystem_roots.end(),
+                              [&](const std::string& r) { return path_is_within(r, path); });
     if (!inside)
       problem("path", fmt::format("'{}' is outside filesystem_roots ({})", path,
                                   fmt::join(config.filesystem_roots, ", ")));

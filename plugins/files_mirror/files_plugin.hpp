@@ -24,6 +24,11 @@ public:
                            std::vector<std::string>& written) const override;
   Result<AdoptSummary> adopt(PluginContext& ctx, const Value& live, const Value* base,
                              Value& desired) const override;
+  Result<PluginPlan> plan(const PlanInput& input) const override;
+  ActionOutcome apply(const Action& action, ApplyContext& ctx) const override;
+  Result<AdoptSummary> adopt_named(PluginContext& ctx, const Value& live,
+                                   const std::vector<std::string>& selectors,
+                                   Value& desired) const override;
   std::vector<SchemaProblem> check_state(const Value& desired, const Config& config,
                                          const WorkTree& tree) const override;
 };

@@ -84,15 +84,18 @@ void StatCache::save(const std::string& path, std::int64_t now_ns) const {
 }
 
 const CacheEntry* StatCache::lookup(const std::string& logical, const FileStat& source,
-                                    const FileStat* copy) const {
+                                    const FileStat* copy, bool check_copy) const {
   auto it = m_entries.find(logical);
-  if (it == m_entries.end() || !copy)
+  if (it == m_entries.end())
     return nullptr;
   const CacheEntry& e = it->second;
   if (e.inode != source.inode || e.size != source.size || e.mtime_ns != source.mtime_ns ||
-      e.ctime_ns != source.ctime_ns || e.copy_inode != copy->inode ||
-      e.copy_mtime_ns != copy->mtime_ns || copy->size != source.size ||
-      copy->type != FileType::file)
+      e.ctime_ns != source.ctime_ns)
+    return nullptr;
+  if (!check_copy)
+    return &e;
+  if (!copy || e.copy_inode != copy->inode || e.copy_mtime_ns != copy->mtime_ns ||
+      copy->size != source.size || copy->type != FileType::file)
     return nullptr;
   return &e;
 }

@@ -32,9 +32,10 @@ public:
   /// Writes atomically; failures are ignored (the cache is only an accelerator).
   void save(const std::string& path, std::int64_t now_ns) const;
 
-  /// The cached digest when `source` and `copy` still match what was recorded.
-  const CacheEntry* lookup(const std::string& logical, const FileStat& source,
-                           const FileStat* copy) const;
+  /// The cached digest when `source` and `copy` still match what was recorded. With
+  /// `check_copy` false (observing only, live/ untouched) the copy is not consulted.
+  const CacheEntry* lookup(const std::string& logical, const FileStat& source, const FileStat* copy,
+                           bool check_copy = true) const;
   void record(const std::string& logical, CacheEntry entry) { m_next[logical] = std::move(entry); }
 
 private:

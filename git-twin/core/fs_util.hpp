@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// Small POSIX helpers shared by the two filesystem seams (system_root, work_tree).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <sys/stat.h>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/system_root.hpp"
+
+namespace twin {
+
+/// Closes an fd on scope exit.
+class FdGuard {
+public:
+  explicit FdGuard(int fd = -1) : m_fd(fd) {}
+  FdGuard(FdGuard&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+  FdGuard(const FdGuard&) = delete;
+  FdGuard& operator=(const FdGuard&) = delete;
+  ~FdGuard();
+  int get() const { return m_fd; }
+  int release() { return std::exchange(m_fd, -1); }
+
+private:
+  int m_fd;
+};
+
+/// openat2(2) with the given RESOLVE_* flags (O_CLOEXEC added). Returns the fd or -errno;
+/// retries EINTR/EAGAIN a little (a concurrent rename can make ".." resolution give up).
+int openat2_fd(int dirfd, const std::string& path, std::uint64_t flags, std::uint64_t resolve,
+               mode_t mode = 0);
+
+/// Single-quotes a path for messages; control characters are escaped so a hostile name
+/// cannot forge extra lines in the output.
+std::string quote_path(std::string_view text);
+
+/// True for names that YAML and messages can carry as they are: valid UTF-8 without
+/// control characters. Other names cannot be recorded faithfully and are skipped.
+bool is_recordable_name(std::string_view name);
+
+FileType file_type_of(mode_t mode);
+FileStat to_file_stat(const struct stat& st);
+
+/// Reads an fd to EOF (st_size is only a hint: /proc files say 0). Returns 0 or an errno.
+int read_all(int fd, std::uint64_t size_hint, std::string& out);
+/// Writes everything; returns 0 or an errno.
+int write_all(int fd, std::string_view data);
+
+} // namespace twin
