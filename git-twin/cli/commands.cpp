@@ -74,6 +74,11 @@ std::span<const CommandInfo> commands() {
   static const CommandInfo table[] = {
       {"init", "create the twin of this machine and take its first snapshot", cmd_init},
       {"snapshot", "observe the machine into live/, adopt local changes, commit", cmd_snapshot},
+      {"plan", "show what apply would change, and write plan/latest.yaml", cmd_plan},
+      {"apply", "change the machine to match the twin (with backups)", cmd_apply},
+      {"status", "one line per plugin: in sync, changes to apply or adopt, conflicts",
+       cmd_status},
+      {"adopt", "copy what is observed into desired state, and commit", cmd_adopt},
       {"validate", "check config.yaml and state/ against their schemas and rules", cmd_validate},
   };
   return table;

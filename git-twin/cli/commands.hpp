@@ -25,6 +25,10 @@ std::span<const CommandInfo> commands();
 Result<int> cmd_init(std::span<const std::string> args);
 Result<int> cmd_snapshot(std::span<const std::string> args);
 Result<int> cmd_validate(std::span<const std::string> args);
+Result<int> cmd_plan(std::span<const std::string> args);
+Result<int> cmd_apply(std::span<const std::string> args);
+Result<int> cmd_status(std::span<const std::string> args);
+Result<int> cmd_adopt(std::span<const std::string> args);
 
 /// The program: parses argv, dispatches, and is the one place that turns an Error (or a
 /// stray exception) into "error: ..." and an exit code.

@@ -212,8 +212,9 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     write_pending(env.repo, pending);
     return report;
   }
-  wrote = wrote || !pending.empty();
+  wrote = wrote || !pending.empty() || !options.extra_paths.empty();
   paths.insert(paths.end(), pending.begin(), pending.end());
+  paths.insert(paths.end(), options.extra_paths.begin(), options.extra_paths.end());
   if (options.seed)
     paths = {"."};
 
@@ -247,6 +248,31 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
       TWIN_CHECK(env.repo.set_ref(k_base_ref, *head, "git twin snapshot"));
   }
   return report;
+}
+
+} // namespace twin
+
+namespace twin {
+
+Result<AdoptSummary> adopt_resources(TwinEnv& env, const Plugin& plugin,
+                                     const std::vector<std::string>& selectors) {
+  Notes notes;
+  PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes};
+  std::vector<std::string> written;
+  Value live = TWIN_TRY(plugin.collect(ctx, written));
+  TWIN_TRY(env.tree.write_if_changed(live_path(plugin), emit_yaml(live)));
+  Value desired = Value::map();
+  if (auto text = TWIN_TRY(env.tree.read(state_path(plugin)))) {
+    auto errors =
+        check_state_document(plugin, state_path(plugin), *text, env.config, env.tree, &desired);
+    if (!errors.empty())
+      return fail("{} is invalid, nothing was adopted:\n  {}", state_path(plugin),
+                  fmt::join(errors, "\n  "));
+  }
+  AdoptSummary summary = TWIN_TRY(plugin.adopt_named(ctx, live, selectors, desired));
+  TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired)));
+  summary.written.insert(summary.written.begin(), state_path(plugin));
+  return summary;
 }
 
 } // namespace twin

@@ -25,6 +25,7 @@ struct SnapshotOptions {
   bool commit = true;  // commit live/ and adopted state (config snapshot.auto_commit)
   bool seed = false;   // init: state/ starts as a copy of live/ instead of adopting drift
   std::string message; // commit message; empty: a generated one
+  std::vector<std::string> extra_paths; // committed too (apply: history, logs, desired)
 };
 
 struct PluginSnapshot {
@@ -55,6 +56,12 @@ struct TwinEnv {
 
 Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const> plugins,
                                      const SnapshotOptions& options);
+
+/// `git twin adopt`: observes `plugin` (writing live/), copies the observed state of the
+/// selected resources into state/ and filesystem/, and returns what it adopted with the
+/// repository paths it wrote (state/<fragment>.yaml first).
+Result<AdoptSummary> adopt_resources(TwinEnv& env, const Plugin& plugin,
+                                     const std::vector<std::string>& selectors);
 
 /// Parses and checks a state document of `plugin` (schema, then semantics). Problems are
 /// formatted "<file>:<line>:<col>: <pointer>: <message>".

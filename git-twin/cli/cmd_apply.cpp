@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// git twin apply [--yes] [--dry-run] [--prefer desired|live] [--root DIR]
+// The one command that changes the machine.
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/plan_view.hpp"
+#include "cli/report.hpp"
+#include "cli/session.hpp"
+#include "core/apply.hpp"
+#include "core/output.hpp"
+#include "core/repo_lock.hpp"
+#include "plugins/registry.hpp"
+
+namespace twin::cli {
+namespace {
+
+// A saved plan is applied only if it is exactly what the twin asks for right now: made
+// from the same commit, the same desired files and the same observation, and with the
+// same actions (so a plan file edited to add an action is refused).
+Status check_saved_plan(const Plan& saved, const Plan& fresh) {
+  constexpr std::string_view hint = "\nhint: run 'git twin plan' again, review it, then apply";
+  if (saved.desired_commit != fresh.desired_commit)
+    return fail("{} is stale: HEAD moved since it was made{}", k_plan_path, hint);
+  if (saved.desired_digest != fresh.desired_digest)
+    return fail("{} is stale: state/ or filesystem/ changed since it was made{}", k_plan_path,
+                hint);
+  if (saved.live_digest != fresh.live_digest)
+    return fail("{} is stale: the machine changed since it was made{}", k_plan_path, hint);
+  if (!same_actions(saved, fresh))
+    return fail("{} does not match what the twin asks for (edited by hand?){}", k_plan_path, hint);
+  return {};
+}
+
+Result<bool> confirm(const Config& config, bool yes, std::size_t count, const SystemRoot& root) {
+  if (yes || !config.require_confirmation)
+    return true;
+  if (!isatty(STDIN_FILENO))
+    return fail("apply needs confirmation and standard input is not a terminal\nhint: pass "
+                "--yes, or set apply.require_confirmation: false in config.yaml");
+  fmt::print(stderr, "Apply {} action{} to {}? [y/N] ", count, count == 1 ? "" : "s",
+             root.is_host() ? std::string("this machine") : "root " + root.physical());
+  std::fflush(stderr);
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+std::string_view outcome_word(ActionOutcome::Status s) {
+  switch (s) {
+  case ActionOutcome::Status::done:
+    return "done";
+  case ActionOutcome::Status::failed:
+    return "FAILED";
+  case ActionOutcome::Status::skipped:
+    return "skipped";
+  }
+  return "";
+}
+
+} // namespace
+
+Result<int> cmd_apply(std::span<const std::string> argv) {
+  static const OptionSpec specs[] = {
+      {"yes", 'y', false}, {"dry-run", 'n', false}, {"prefer", 0, true}, {"root", 0, true}};
+  Args args = TWIN_TRY(parse_args("apply", argv, specs));
+  if (!args.positional.empty())
+    return usage_error("'git twin apply' takes no arguments");
+  Prefer prefer = Prefer::none;
+  if (auto p = args.value("prefer")) {
+    if (*p == "desired")
+      prefer = Prefer::desired;
+    else if (*p == "live")
+      prefer = Prefer::live;
+    else
+      return usage_error("--prefer takes 'desired' or 'live', not '{}'", *p);
+  }
+  Session s = TWIN_TRY(open_session(args));
+  RepoLock lock = TWIN_TRY(RepoLock::acquire(s.repo.git_dir()));
+  auto plugins = plugins::enabled(s.config);
+  TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
+
+  Observation observation = TWIN_TRY(observe(env, plugins));
+  print_observation_warnings(observation);
+  PlanResult fresh = TWIN_TRY(make_plan(env, observation));
+  if (auto saved = TWIN_TRY(load_saved_plan(s.tree)))
+    TWIN_CHECK(check_saved_plan(*saved, fresh.plan));
+  Plan plan = fresh.plan;
+  if (prefer == Prefer::desired)
+    plan = TWIN_TRY(make_plan(env, observation, Prefer::desired)).plan;
+  std::vector<Conflict> adopt_live;
+  if (prefer == Prefer::live)
+    adopt_live = plan.conflicts;
+
+  if (plan.actions.empty() && adopt_live.empty()) {
+    fmt::print("nothing to apply: the machine matches the twin\n");
+    if (!plan.conflicts.empty()) {
+      print_plan_lines(plan);
+      print_hint("conflicts are skipped; resolve them with --prefer desired or --prefer live");
+    }
+    return 0;
+  }
+  print_plan_lines(plan);
+  for (const auto& c : adopt_live)
+    fmt::print("< {}: keep the machine's {} (adopt into the twin)\n", c.plugin, c.resource);
+  if (args.flag("dry-run")) {
+    fmt::print("dry run: {} action{} would run; nothing was changed\n", plan.actions.size(),
+               plan.actions.size() == 1 ? "" : "s");
+    return 0;
+  }
+  if (!TWIN_TRY(
+          confirm(s.config, args.flag("yes"), plan.actions.size() + adopt_live.size(), s.root))) {
+    fmt::print("nothing applied\n");
+    return 1;
+  }
+
+  SnapshotOptions options;
+  for (const auto& c : adopt_live) {
+    const Plugin* owner = plugins::find(c.plugin);
+    AdoptSummary summary = TWIN_TRY(adopt_resources(env, *owner, {c.resource}));
+    options.extra_paths.insert(options.extra_paths.end(), summary.written.begin(),
+                               summary.written.end());
+  }
+  plan.conflicts.clear();
+
+  ApplyContext ctx{s.root, env.runner, s.tree, s.config.backup_replaced_files ? utc_stamp() : ""};
+  ApplyRecord record = execute_plan(plan, plugins, ctx, [](const ActionResult& r) {
+    std::string line =
+        fmt::format("{}: {}", outcome_word(r.outcome.status), summary_line(r.action));
+    if (!r.outcome.message.empty())
+      line += ": " + r.outcome.message;
+    fmt::print("{}\n", line);
+  });
+  auto recorded = TWIN_TRY(record_apply(s.tree, plan, record, s.root.physical()));
+  TWIN_CHECK(s.tree.remove(std::string(k_plan_path))); // applied: no longer the plan
+
+  // The desired state that was applied is committed with what the machine now is.
+  options.commit = true;
+  options.extra_paths.insert(options.extra_paths.end(), recorded.begin(), recorded.end());
+  options.extra_paths.push_back("state");
+  options.extra_paths.push_back("filesystem");
+  options.message = fmt::format("git twin apply: {} done, {} failed, {} skipped\n\nrecord: {}",
+                                record.done, record.failed, record.skipped, record.history_path);
+  SnapshotReport report = TWIN_TRY(take_snapshot(env, plugins, options));
+  int snapshot_code = print_snapshot_report(report);
+  fmt::print("applied: {} done, {} failed, {} skipped (record: {})\n", record.done, record.failed,
+             record.skipped, record.history_path);
+  return record.failed || record.skipped || snapshot_code ? 1 : 0;
+}
+
+} // namespace twin::cli

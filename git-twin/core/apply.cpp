@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+#include "core/apply.hpp"
+
+#include <ctime>
+#include <set>
+
+#include "core/yaml_emitter.hpp"
+#include "core/yaml_reader.hpp"
+
+namespace twin {
+namespace {
+
+std::string_view status_name(ActionOutcome::Status s) {
+  switch (s) {
+  case ActionOutcome::Status::done:
+    return "done";
+  case ActionOutcome::Status::failed:
+    return "failed";
+  case ActionOutcome::Status::skipped:
+    return "skipped";
+  }
+  return "failed";
+}
+
+// "20261122031500" -> "2026-11-22T03:15:00Z"
+std::string iso_time(const std::string& stamp) {
+  return fmt::format("{}-{}-{}T{}:{}:{}Z", stamp.substr(0, 4), stamp.substr(4, 2),
+                     stamp.substr(6, 2), stamp.substr(8, 2), stamp.substr(10, 2),
+                     stamp.substr(12, 2));
+}
+
+} // namespace
+
+std::string utc_stamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%d%H%M%S", &tm);
+  return buffer;
+}
+
+ApplyRecord execute_plan(const Plan& plan, std::span<const Plugin* const> plugins,
+                         ApplyContext& ctx,
+                         const std::function<void(const ActionResult&)>& on_result) {
+  ApplyRecord record;
+  record.stamp = ctx.backup_stamp.empty() ? utc_stamp() : ctx.backup_stamp;
+  std::set<std::string> not_done; // ids that failed or were skipped
+  for (const Action& action : plan.actions) {
+    ActionResult result{action, {}};
+    const Plugin* owner = nullptr;
+    for (const Plugin* p : plugins)
+      if (p->name() == action.plugin)
+        owner = p;
+    std::string blocker;
+    for (const auto& dep : action.depends_on)
+      if (not_done.count(dep))
+        blocker = dep;
+    if (!owner) {
+      result.outcome = {
+          ActionOutcome::Status::failed, fmt::format("no enabled plugin '{}'", action.plugin), {}};
+    } else if (!blocker.empty()) {
+      result.outcome = {ActionOutcome::Status::skipped,
+                        fmt::format("depends on '{}', which did not succeed", blocker),
+                        {}};
+    } else {
+      result.outcome = owner->apply(action, ctx);
+    }
+    switch (result.outcome.status) {
+    case ActionOutcome::Status::done:
+      ++record.done;
+      break;
+    case ActionOutcome::Status::failed:
+      ++record.failed;
+      break;
+    case ActionOutcome::Status::skipped:
+      ++record.skipped;
+      break;
+    }
+    if (result.outcome.status != ActionOutcome::Status::done)
+      not_done.insert(action.id);
+    if (on_result)
+      on_result(result);
+    record.results.push_back(std::move(result));
+  }
+  return record;
+}
+
+Result<std::vector<std::string>> record_apply(WorkTree& tree, const Plan& plan, ApplyRecord& record,
+                                              const std::string& root) {
+  // One file per apply; a second apply within the same second gets a suffix.
+  // No ':' in file names: a clone on another system must be able to check them out.
+  const std::string& s = record.stamp;
+  std::string base =
+      fmt::format("{}-{}-{}T{}Z", s.substr(0, 4), s.substr(4, 2), s.substr(6, 2), s.substr(8, 6));
+  std::string name = base;
+  for (int n = 1; TWIN_TRY(tree.stat("plan/history/" + name + ".yaml")); ++n)
+    name = fmt::format("{}-{}", base, n);
+  record.history_path = "plan/history/" + name + ".yaml";
+
+  Value history;
+  history["format_version"] = k_plan_format_version;
+  history["applied_at"] = iso_time(record.stamp);
+  history["root"] = root;
+  history["desired_commit"] = plan.desired_commit;
+  history["desired_digest"] = plan.desired_digest;
+  history["live_digest"] = plan.live_digest;
+  Value& results = history["results"] = Value::list();
+  for (const auto& r : record.results) {
+    Value item;
+    item["id"] = r.action.id;
+    item["plugin"] = r.action.plugin;
+    item["op"] = r.action.op;
+    item["resource"] = r.action.resource;
+    item["status"] = std::string(status_name(r.outcome.status));
+    if (!r.outcome.message.empty())
+      item["message"] = r.outcome.message;
+    if (!r.outcome.backups.empty()) {
+      Value backups = Value::list();
+      for (const auto& b : r.outcome.backups)
+        backups.push_back(b);
+      item["backups"] = std::move(backups);
+    }
+    // The action's own fields (old and new mode, owner...) make the record undoable.
+    item["action"] = r.action.fields;
+    results.push_back(std::move(item));
+  }
+  Value& skipped_conflicts = history["conflicts_skipped"] = Value::list();
+  for (const auto& c : plan.conflicts)
+    skipped_conflicts.push_back(c.plugin + " " + c.resource);
+  TWIN_CHECK(tree.write(record.history_path, emit_yaml(history)));
+
+  // logs/current/index.yaml is shared with the log plugins: only the `apply` key is ours.
+  constexpr std::string_view index_path = "logs/current/index.yaml";
+  Value index = Value::map();
+  if (auto text = TWIN_TRY(tree.read(index_path)))
+    if (auto parsed = parse_yaml(*text, index_path); parsed && parsed->is_map())
+      index = std::move(*parsed);
+  Value apply;
+  apply["last_applied_at"] = iso_time(record.stamp);
+  apply["history"] = record.history_path;
+  apply["done"] = static_cast<std::int64_t>(record.done);
+  apply["failed"] = static_cast<std::int64_t>(record.failed);
+  apply["skipped"] = static_cast<std::int64_t>(record.skipped);
+  Value& failures = apply["failures"] = Value::list();
+  for (const auto& r : record.results)
+    if (r.outcome.status == ActionOutcome::Status::failed)
+      failures.push_back(r.action.id + ": " + r.outcome.message);
+  index["format_version"] = 1;
+  index["apply"] = std::move(apply);
+  TWIN_CHECK(tree.write(index_path, emit_yaml(index)));
+  return std::vector<std::string>{record.history_path, std::string(index_path)};
+}
+
+} // namespace twin

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Applying a plan: the one step that changes the machine.
+//
+// Actions run in plan order through their plugin's apply(); a failed action does not stop
+// independent ones, and every action that depends on it is skipped. Backups of whatever is
+// replaced or removed are made by the system root. The outcome of every action is recorded
+// in plan/history/<UTC timestamp>.yaml and logs/current/index.yaml, which the re-snapshot
+// after apply commits together with live/.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/plan.hpp"
+#include "core/plugin.hpp"
+#include "core/snapshot.hpp"
+
+namespace twin {
+
+struct ActionResult {
+  Action action;
+  ActionOutcome outcome;
+};
+
+struct ApplyRecord {
+  std::vector<ActionResult> results;
+  std::string stamp;        // YYYYMMDDHHMMSS (UTC), also the backup suffix
+  std::string history_path; // plan/history/<timestamp>.yaml
+  std::size_t done = 0, failed = 0, skipped = 0;
+};
+
+/// Runs the actions of `plan`. `on_result` is told about each outcome as it happens (for
+/// progress output).
+ApplyRecord execute_plan(const Plan& plan, std::span<const Plugin* const> plugins,
+                         ApplyContext& ctx,
+                         const std::function<void(const ActionResult&)>& on_result);
+
+/// Writes plan/history/<timestamp>.yaml and the apply part of logs/current/index.yaml;
+/// returns the repository paths written.
+Result<std::vector<std::string>> record_apply(WorkTree& tree, const Plan& plan, ApplyRecord& record,
+                                              const std::string& root);
+
+/// The current UTC time as YYYYMMDDHHMMSS.
+std::string utc_stamp();
+
+} // namespace twin

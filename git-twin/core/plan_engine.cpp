@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#include "core/plan_engine.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#include <fmt/ranges.h>
+
+#include "core/embedded.hpp"
+#include "core/schema.hpp"
+#include "core/sha256.hpp"
+#include "core/yaml_emitter.hpp"
+#include "core/yaml_reader.hpp"
+
+namespace twin {
+namespace {
+
+std::string live_path(const Plugin& p) {
+  return fmt::format("live/{}.yaml", p.fragment());
+}
+std::string state_path(const Plugin& p) {
+  return fmt::format("state/{}.yaml", p.fragment());
+}
+
+} // namespace
+
+bool PlanResult::pending() const {
+  if (!plan.actions.empty() || !plan.conflicts.empty())
+    return true;
+  for (const auto& s : status)
+    if (!s.local_drift.empty())
+      return true;
+  return false;
+}
+
+const Value& plan_schema() {
+  static const Value schema = [] {
+    auto parsed =
+        parse_yaml(find_embedded(embedded_schemas(), "plan.schema.json"), "plan.schema.json");
+    if (!parsed) {
+      // A broken embedded schema is a build defect, never user input.
+      std::fprintf(stderr, "fatal: embedded %s\n", parsed.error().message.c_str());
+      std::abort();
+    }
+    return std::move(*parsed);
+  }();
+  return schema;
+}
+
+Result<Observation> observe(TwinEnv& env, std::span<const Plugin* const> plugins) {
+  Observation obs;
+  std::string all;
+  for (const Plugin* plugin : plugins) {
+    Notes notes;
+    PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes, false};
+    std::vector<std::string> written;
+    auto live = plugin->collect(ctx, written);
+    if (!live)
+      return fail("{}: {}", plugin->name(), live.error().message);
+    for (auto& w : notes.warnings)
+      obs.warnings.push_back(fmt::format("{}: {}", plugin->name(), w));
+    std::string text = emit_yaml(*live);
+    all += live_path(*plugin) + '\0' + text + '\0';
+    obs.documents.push_back({plugin, std::move(*live), std::move(text)});
+  }
+  obs.digest = sha256_hex(all);
+  return obs;
+}
+
+Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefer prefer) {
+  PlanResult result;
+  Plan& plan = result.plan;
+  plan.desired_commit = TWIN_TRY(env.repo.resolve("HEAD")).value_or("");
+  auto base = TWIN_TRY(env.repo.resolve(k_base_ref));
+
+  // Every twin_path consulted, with its digest: part of what the plan is pinned to.
+  std::map<std::string, std::string> consulted;
+  ContentDigest digest = [&](const std::string& twin_path) -> std::optional<std::string> {
+    if (auto it = consulted.find(twin_path); it != consulted.end())
+      return it->second.empty() ? std::nullopt : std::optional<std::string>(it->second);
+    auto content = env.tree.read(twin_path);
+    std::string sha = content && *content ? sha256_hex(**content) : "";
+    consulted[twin_path] = sha;
+    return sha.empty() ? std::nullopt : std::optional<std::string>(sha);
+  };
+
+  std::string desired_all;
+  std::vector<std::string> invalid;
+  for (const auto& doc : observation.documents) {
+    const Plugin& plugin = *doc.plugin;
+    plan.plugins.emplace_back(plugin.name());
+    PluginStatus& st = result.status.emplace_back();
+    st.plugin = std::string(plugin.name());
+    st.fragment = std::string(plugin.fragment());
+    st.has_state = plugin.has_state();
+    if (!plugin.has_state())
+      continue;
+
+    Value desired = Value::map();
+    auto text = TWIN_TRY(env.tree.read(state_path(plugin)));
+    if (text) {
+      auto errors =
+          check_state_document(plugin, state_path(plugin), *text, env.config, env.tree, &desired);
+      if (!errors.empty()) {
+        invalid.insert(invalid.end(), errors.begin(), errors.end());
+        continue;
+      }
+      desired_all += state_path(plugin) + '\0' + *text + '\0';
+    }
+    std::optional<Value> base_doc;
+    if (base)
+      if (auto base_text = TWIN_TRY(env.repo.read_blob(*base, live_path(plugin))))
+        base_doc = TWIN_TRY(parse_yaml(*base_text, live_path(plugin) + " at " + k_base_ref.data()));
+
+    PlanInput input{desired, doc.live, base_doc ? &*base_doc : nullptr, digest, prefer};
+    PluginPlan pp = TWIN_TRY(plugin.plan(input));
+    st.actions = pp.actions.size();
+    st.local_drift = std::move(pp.local_drift);
+    st.conflicts = pp.conflicts;
+    for (auto& a : pp.actions)
+      plan.actions.push_back(std::move(a));
+    for (auto& c : pp.conflicts)
+      plan.conflicts.push_back(std::move(c));
+  }
+  if (!invalid.empty())
+    return fail("desired state is invalid, nothing was planned:\n  {}", fmt::join(invalid, "\n  "));
+  for (const auto& [path, sha] : consulted)
+    desired_all += path + '\0' + sha + '\0';
+  plan.desired_digest = sha256_hex(desired_all);
+  plan.live_digest = observation.digest;
+  return result;
+}
+
+Result<std::optional<Plan>> load_saved_plan(const WorkTree& tree) {
+  auto text = TWIN_TRY(tree.read(k_plan_path));
+  if (!text)
+    return std::optional<Plan>();
+  Value doc = TWIN_TRY(parse_yaml(*text, k_plan_path));
+  auto problems = TWIN_TRY(validate_against(plan_schema(), doc));
+  if (!problems.empty()) {
+    std::vector<std::string> lines;
+    for (const auto& p : problems)
+      lines.push_back(format_problem(k_plan_path, p));
+    return fail("{} does not match the plan schema (edited by hand?):\n  {}\nhint: run 'git "
+                "twin plan' to make a new one",
+                k_plan_path, fmt::join(lines, "\n  "));
+  }
+  return std::optional<Plan>(TWIN_TRY(plan_from_value(doc)));
+}
+
+} // namespace twin

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// Planning: a fresh observation of the machine, the desired state of the work tree and the
+// sync base in; a Plan and per-plugin status out. Used by plan, status and apply.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/plan.hpp"
+#include "core/plugin.hpp"
+#include "core/snapshot.hpp"
+
+namespace twin {
+
+/// What every enabled plugin observes right now, without writing anything.
+struct Observation {
+  struct Document {
+    const Plugin* plugin;
+    Value live;
+    std::string text; // canonical YAML, as live/<fragment>.yaml would hold it
+  };
+  std::vector<Document> documents;
+  std::string digest;                // the plan's live_digest
+  std::vector<std::string> warnings; // "<plugin>: <text>"
+};
+
+Result<Observation> observe(TwinEnv& env, std::span<const Plugin* const> plugins);
+
+struct PluginStatus {
+  std::string plugin;
+  std::string fragment;
+  bool has_state = false;
+  std::size_t actions = 0;
+  std::vector<std::string> local_drift; // changed on the machine only: snapshot adopts
+  std::vector<Conflict> conflicts;
+};
+
+struct PlanResult {
+  Plan plan;
+  std::vector<PluginStatus> status; // one per plugin, in apply order
+  bool pending() const;             // anything to apply, adopt or resolve
+};
+
+/// Plans every observed plugin against its desired state. Invalid state/ fails with every problem
+/// listed ("state/files.yaml:3:9: /files/0/mode: ...").
+Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation,
+                             Prefer prefer = Prefer::none);
+
+/// Reads and checks plan/latest.yaml; nullopt when there is none.
+Result<std::optional<Plan>> load_saved_plan(const WorkTree& tree);
+
+/// The embedded plan schema.
+const Value& plan_schema();
+
+inline constexpr std::string_view k_plan_path = "plan/latest.yaml";
+
+} // namespace twin
