@@ -129,10 +129,16 @@ private:
         if (!sub) {
           m_ctx.notes.warn(
               fmt::format("cannot read directory '{}': {}", path, sub.error().message));
-          break;
+          continue; // its entry is already recorded
         }
         std::optional<Dir> sub_mirror;
-        if (copy && copy->type == FileType::directory) {
+        if (copy && copy->type != FileType::directory && m_ctx.record) {
+          // It was a file when last mirrored: its copy is in the way of the directory's.
+          std::string stale = mirror_path(k_live_tree, path);
+          TWIN_CHECK(m_ctx.tree.remove(stale));
+          m_written.push_back(stale);
+          kept.insert(e.name);
+        } else if (copy && copy->type == FileType::directory) {
           if (auto m = mirror->open_dir(e.name))
             sub_mirror = std::move(*m);
           kept.insert(e.name);
@@ -271,6 +277,7 @@ Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_
 
   std::vector<std::string> roots = ctx.config.filesystem_roots;
   std::sort(roots.begin(), roots.end());
+  roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
   Walker walker(ctx, written, repo_logical, cache, std::move(names), mirror_root);
   for (const auto& root : roots) {
     // A root nested in another one is walked as part of it.
