@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "core/git_repo.hpp"
 
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sys/stat.h>
+
 #include <git2.h>
 #include <unistd.h>
 
@@ -161,33 +166,58 @@ Result<Completed> run_git(Runner& runner, const std::string& work_tree,
 Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& repo,
                                                 const std::vector<std::string>& paths,
                                                 const std::string& message) {
-  std::string pathspecs;
+  // Directories are staged with `git add -A` (one pathspec each: cheap). Files are staged
+  // by exact name through update-index: thousands of pathspecs would make `git add` match
+  // every index entry against every pathspec. Both ignore .gitignore files mirrored from the
+  // machine (etckeeper keeps one in /etc), which must not hide mirrored files.
+  std::vector<std::string> dirs;
+  std::string files;
+  std::set<std::string, std::less<>> file_set;
   for (const auto& p : paths) {
-    pathspecs += p;
-    pathspecs += '\0';
+    struct stat st {};
+    if (p == "." || (::lstat((repo.work_tree() + "/" + p).c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
+      dirs.push_back(p);
+    } else if (file_set.insert(p).second) {
+      files += p;
+      files += '\0';
+    }
   }
-  // -f: a .gitignore mirrored from the machine (etckeeper keeps one in /etc) must not hide
-  // mirrored files from the twin.
-  TWIN_CHECK(run_git(runner, repo.work_tree(),
-                     {"add", "-A", "-f", "--pathspec-from-file=-", "--pathspec-file-nul"},
-                     pathspecs));
-  // `git diff` takes no --pathspec-from-file: list every staged path and keep ours.
+  if (!dirs.empty()) {
+    std::vector<std::string> add = {"add", "-A", "-f", "--"};
+    add.insert(add.end(), dirs.begin(), dirs.end());
+    TWIN_CHECK(run_git(runner, repo.work_tree(), add));
+  }
+  if (!files.empty())
+    TWIN_CHECK(run_git(runner, repo.work_tree(),
+                       {"update-index", "--add", "--remove", "-z", "--stdin"}, files));
+
+  // Is anything of ours staged, and is anything else (the user's own staging) staged too?
   auto staged =
       TWIN_TRY(run_git(runner, repo.work_tree(), {"diff", "--cached", "--name-only", "-z"}));
-  bool ours_staged = false;
-  for (size_t start = 0; start < staged.out.size() && !ours_staged;) {
+  bool ours_staged = false, others_staged = false;
+  for (size_t start = 0; start < staged.out.size();) {
     size_t end = staged.out.find('\0', start);
     std::string_view name(staged.out.data() + start,
                           (end == std::string::npos ? staged.out.size() : end) - start);
-    for (const auto& p : paths)
-      if (p == "." || name == p ||
-          (name.size() > p.size() && name.substr(0, p.size()) == p && name[p.size()] == '/'))
-        ours_staged = true;
+    bool ours = file_set.count(name) > 0;
+    for (const auto& d : dirs)
+      ours = ours || d == "." || name == d ||
+             (name.size() > d.size() && name.substr(0, d.size()) == d && name[d.size()] == '/');
+    (ours ? ours_staged : others_staged) = true;
     start = end == std::string::npos ? staged.out.size() : end + 1;
   }
   if (!ours_staged)
     return std::optional<std::string>();
 
+  // The message goes through a file: a list of adopted paths can exceed what one argument
+  // may hold.
+  std::string message_file = repo.git_dir() + "/twin/COMMIT_MSG";
+  {
+    std::ofstream out(message_file, std::ios::binary | std::ios::trunc);
+    out << message;
+    if (!out)
+      return fail("cannot write '{}'", message_file);
+  }
   // A commit needs an identity; a fresh machine often has none. Ours is used only then.
   Command ident;
   ident.argv = {"git", "var", "GIT_COMMITTER_IDENT"};
@@ -199,10 +229,21 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
     gethostname(host, sizeof host - 1);
     args = {"-c", "user.name=git-twin", "-c", fmt::format("user.email=git-twin@{}", host)};
   }
-  for (std::string a : {"commit", "-q", "--only", "-m", message.c_str(), "--pathspec-from-file=-",
-                        "--pathspec-file-nul"})
-    args.push_back(a);
+  for (const char* a : {"commit", "-q", "-F"})
+    args.emplace_back(a);
+  args.push_back(message_file);
+  std::string pathspecs;
+  if (others_staged) {
+    // Leave the user's own staged changes out of our commit (slow with many paths; rare).
+    args.emplace_back("--only");
+    args.emplace_back("--pathspec-from-file=-");
+    args.emplace_back("--pathspec-file-nul");
+    for (const auto& d : dirs)
+      pathspecs += d + '\0';
+    pathspecs += files;
+  }
   TWIN_CHECK(run_git(runner, repo.work_tree(), args, pathspecs));
+  std::remove(message_file.c_str());
   return repo.resolve("HEAD");
 }
 
