@@ -98,11 +98,14 @@ Result<int> cmd_apply(std::span<const std::string> argv) {
     adopt_live = plan.conflicts;
 
   if (plan.actions.empty() && adopt_live.empty()) {
-    fmt::print("nothing to apply: the machine matches the twin\n");
-    if (!plan.conflicts.empty()) {
-      print_plan_lines(plan);
-      print_hint("conflicts are skipped; resolve them with --prefer desired or --prefer live");
+    if (plan.conflicts.empty()) {
+      fmt::print("nothing to apply: the machine matches the twin\n");
+      return 0;
     }
+    print_plan_lines(plan);
+    fmt::print("nothing applied: {} conflict{} skipped\n", plan.conflicts.size(),
+               plan.conflicts.size() == 1 ? "" : "s");
+    print_hint("resolve them with --prefer desired or --prefer live");
     return 0;
   }
   print_plan_lines(plan);

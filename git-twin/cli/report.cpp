@@ -29,9 +29,8 @@ int print_snapshot_report(const SnapshotReport& report) {
   }
   if (report.commit)
     fmt::print("committed {}\n", report.commit->substr(0, 12));
-  if (report.base_kept)
-    print_hint("the sync base stays where it was until the conflicts are resolved: edit "
-               "state/ or filesystem/ to the side you want, or run 'git twin adopt PATH'");
+  if (!report.base_kept.empty())
+    print_hint("the sync base stays where it was " + report.base_kept);
   return report.failed() ? 1 : 0;
 }
 

@@ -94,8 +94,9 @@ Result<std::vector<std::string>> record_apply(WorkTree& tree, const Plan& plan, 
   std::string base =
       fmt::format("{}-{}-{}T{}Z", s.substr(0, 4), s.substr(4, 2), s.substr(6, 2), s.substr(8, 6));
   std::string name = base;
+  // "_N" sorts after ".yaml", so the directory lists applies in order.
   for (int n = 1; TWIN_TRY(tree.stat("plan/history/" + name + ".yaml")); ++n)
-    name = fmt::format("{}-{}", base, n);
+    name = fmt::format("{}_{}", base, n);
   record.history_path = "plan/history/" + name + ".yaml";
 
   Value history;

@@ -78,8 +78,9 @@ std::string summary_line(const Action& a) {
     if (a.fields.find("owner") || a.fields.find("group")) {
       if (!what.empty())
         what += ", ";
-      what +=
-          "chown " + a.fields.get_string("owner", "-") + ":" + a.fields.get_string("group", "-");
+      what += "chown " + a.fields.get_string("owner");
+      if (a.fields.find("group"))
+        what += ":" + a.fields.get_string("group");
     }
   } else if (a.op == "create_directory")
     what = "mkdir";

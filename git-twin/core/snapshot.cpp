@@ -68,6 +68,7 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
   report.warnings = std::move(notes.warnings);
   report.resources = count_resources(live);
   report.copies_written = written.size();
+  report.has_state = plugin.has_state();
 
   live_text = emit_yaml(live);
   TWIN_TRY(env.tree.write_if_changed(live_path(plugin), live_text));
@@ -237,8 +238,19 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   // The sync point moves when the committed live/ is what was just observed. Not while a
   // conflict is open: moving it would make the machine's side of the conflict look like
   // the base, and a plan would then silently undo it.
-  report.base_kept = report.has_conflicts();
-  if (head && !report.failed() && !report.base_kept) {
+  // Nor past drift that was not adopted (sync.adopt_local_changes off): the next plan
+  // would then undo the machine's change instead of reporting it.
+  bool unadopted_drift = false;
+  for (const auto& p : report.plugins)
+    unadopted_drift = unadopted_drift || (p.has_state && p.live_changed && !options.seed &&
+                                          !env.config.adopt_local_changes);
+  if (report.has_conflicts())
+    report.base_kept = "until the conflicts are resolved: edit state/ or filesystem/ to the "
+                       "side you want, or run 'git twin adopt PATH'";
+  else if (unadopted_drift)
+    report.base_kept = "because local changes were not adopted (sync.adopt_local_changes is "
+                       "off): 'git twin adopt' keeps them, 'git twin apply' undoes them";
+  if (head && !report.failed() && report.base_kept.empty()) {
     bool all_match = true;
     for (const auto& [path, text] : live_texts) {
       auto blob = TWIN_TRY(env.repo.blob_id(*head, path));
@@ -256,11 +268,12 @@ namespace twin {
 
 Result<AdoptSummary> adopt_resources(TwinEnv& env, const Plugin& plugin,
                                      const std::vector<std::string>& selectors) {
+  // Observe only: a refused name must leave the work tree untouched; the snapshot that
+  // commits the adoption records live/.
   Notes notes;
-  PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes};
+  PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes, false};
   std::vector<std::string> written;
   Value live = TWIN_TRY(plugin.collect(ctx, written));
-  TWIN_TRY(env.tree.write_if_changed(live_path(plugin), emit_yaml(live)));
   Value desired = Value::map();
   if (auto text = TWIN_TRY(env.tree.read(state_path(plugin)))) {
     auto errors =

@@ -32,6 +32,7 @@ struct PluginSnapshot {
   std::string plugin;
   std::size_t resources = 0;
   bool live_changed = false;      // live/<fragment>.yaml differs from the base
+  bool has_state = false;         // the plugin has desired state (drift can be adopted)
   std::size_t copies_written = 0; // artifacts under live/ the plugin rewrote (file copies)
   AdoptSummary adopt;
   std::vector<std::string> warnings;
@@ -41,7 +42,7 @@ struct PluginSnapshot {
 struct SnapshotReport {
   std::vector<PluginSnapshot> plugins;
   std::optional<std::string> commit; // the new commit, when one was made
-  bool base_kept = false;            // the sync base stayed put (open conflicts)
+  std::string base_kept; // why the sync base stayed put (open conflicts, drift not adopted)
   bool failed() const;
   bool has_conflicts() const;
 };

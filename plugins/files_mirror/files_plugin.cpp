@@ -33,9 +33,15 @@ std::string repo_logical_path(const PluginContext& ctx) {
 }
 
 // Copies the observed bytes of `logical` into the desired tree at `twin_path`.
+// The bytes come from live/filesystem when this run recorded them there, else straight
+// from the machine (adopt observes without writing live/ first).
 Status copy_to_desired(PluginContext& ctx, const std::string& logical, const std::string& twin_path,
                        std::vector<std::string>& written) {
-  auto content = TWIN_TRY(ctx.tree.read(mirror_path(k_live_tree, logical)));
+  std::optional<std::string> content;
+  if (ctx.record)
+    content = TWIN_TRY(ctx.tree.read(mirror_path(k_live_tree, logical)));
+  else
+    content = TWIN_TRY(ctx.root.read_file(logical));
   if (!content)
     return fail("observed copy of '{}' is missing from {}", logical, k_live_tree);
   if (TWIN_TRY(ctx.tree.write_if_changed(twin_path, *content)))
@@ -198,15 +204,21 @@ Result<std::pair<std::uint32_t, std::uint32_t>> owner_ids(const SystemRoot& root
   auto passwd = root.read_file("/etc/passwd");
   auto group = root.read_file("/etc/group");
   auto names = AccountNames::parse(passwd ? *passwd : "", group ? *group : "");
-  std::string user_name = fields.get_string("owner", "root");
-  std::string group_name = fields.get_string("group", "root");
-  auto uid = names.uid(user_name);
-  if (!uid)
-    return fail("user '{}' does not exist on the machine", user_name);
-  auto gid = names.gid(group_name);
-  if (!gid)
-    return fail("group '{}' does not exist on the machine", group_name);
-  return std::pair{*uid, *gid};
+  // (uint32_t)-1 leaves the owner or group as the process creates it.
+  std::uint32_t uid = static_cast<std::uint32_t>(-1), gid = static_cast<std::uint32_t>(-1);
+  if (const Value* user = fields.find("owner")) {
+    auto id = names.uid(user->as_string());
+    if (!id)
+      return fail("user '{}' does not exist on the machine", user->as_string());
+    uid = *id;
+  }
+  if (const Value* group_name = fields.find("group")) {
+    auto id = names.gid(group_name->as_string());
+    if (!id)
+      return fail("group '{}' does not exist on the machine", group_name->as_string());
+    gid = *id;
+  }
+  return std::pair{uid, gid};
 }
 
 ActionOutcome done_with(Result<std::string> backup) {
@@ -288,6 +300,16 @@ Result<AdoptSummary> FilesMirror::adopt_named(PluginContext& ctx, const Value& l
   Value::List& items = files_list(desired_doc).as_list();
   std::vector<DesiredFile> desired = TWIN_TRY(desired_entries(desired_doc));
 
+  // Every name must match something before anything is written.
+  for (const auto& s : selectors) {
+    bool observed = std::any_of(live.begin(), live.end(),
+                                [&](const auto& entry) { return path_is_within(s, entry.first); });
+    bool wanted = std::any_of(desired.begin(), desired.end(),
+                              [&](const DesiredFile& d) { return path_is_within(s, d.path); });
+    if (!observed && !wanted)
+      return fail("nothing is observed or desired at '{}'", s);
+  }
+
   std::set<std::string> matched;
   AdoptSummary summary;
   Value::List kept;
@@ -328,10 +350,6 @@ Result<AdoptSummary> FilesMirror::adopt_named(PluginContext& ctx, const Value& l
     kept.push_back(std::move(item));
     summary.adopted.push_back(path);
   }
-  for (const auto& s : selectors)
-    if (!std::any_of(matched.begin(), matched.end(),
-                     [&](const std::string& p) { return path_is_within(s, p); }))
-      return fail("nothing is observed or desired at '{}'", s);
   std::stable_sort(kept.begin(), kept.end(), [](const Value& a, const Value& b) {
     return a.get_string("path") < b.get_string("path");
   });

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/ranges.h>
 
@@ -74,8 +75,20 @@ std::vector<Action> converge(const DesiredFile& d, const FileFacts* want, const 
   }
   bool dir = want->type == FileType::directory;
   std::string mode = want->mode.value_or(now ? now->mode : dir ? "0755" : "0644");
-  std::string owner = want->owner.value_or(now ? now->owner : "root");
-  std::string group = want->group.value_or(now ? now->group : "root");
+  // Owner and group that state/ leaves out: what the machine has, or, for something new,
+  // whoever apply runs as (nothing is chowned).
+  std::optional<std::string> owner = want->owner ? want->owner
+                                     : now       ? std::optional<std::string>(now->owner)
+                                                 : std::nullopt;
+  std::optional<std::string> group = want->group ? want->group
+                                     : now       ? std::optional<std::string>(now->group)
+                                                 : std::nullopt;
+  auto set_owner = [&](Action& a) {
+    if (owner)
+      a.fields["owner"] = *owner;
+    if (group)
+      a.fields["group"] = *group;
+  };
   Action::Change change = now ? Action::Change::modify : Action::Change::create;
   bool same_type = now && now->type == want->type;
 
@@ -85,24 +98,21 @@ std::vector<Action> converge(const DesiredFile& d, const FileFacts* want, const 
     a.fields["from"] = *d.twin_path;
     a.fields["sha256"] = want_digest.value_or("");
     a.fields["mode"] = mode;
-    a.fields["owner"] = owner;
-    a.fields["group"] = group;
+    set_owner(a);
     out.push_back(std::move(a));
     return out;
   }
   if (want->type == FileType::symlink && (!same_type || want->target != now->target)) {
     Action a = make_action("create_symlink", path, change);
     a.fields["target"] = want->target.value_or("");
-    a.fields["owner"] = owner;
-    a.fields["group"] = group;
+    set_owner(a);
     out.push_back(std::move(a));
     return out;
   }
   if (dir && !same_type) {
     Action a = make_action("create_directory", path, change);
     a.fields["mode"] = mode;
-    a.fields["owner"] = owner;
-    a.fields["group"] = group;
+    set_owner(a);
     out.push_back(std::move(a));
     return out;
   }
@@ -138,6 +148,15 @@ PluginPlan plan_files(const std::vector<DesiredFile>& desired,
     base.emplace(e.path, &e);
 
   PluginPlan plan;
+  // New on the machine and not in state/: snapshot will adopt it into the mirror.
+  std::set<std::string, std::less<>> named;
+  for (const DesiredFile& d : desired)
+    named.insert(d.path);
+  for (const auto& [path, e] : live)
+    if (!named.count(path) && !base.count(path) && !e->skipped() &&
+        e->content != Content::unreadable)
+      plan.local_drift.push_back(path);
+
   std::vector<Action> creates, removes;
   for (const DesiredFile& d : desired) {
     auto l = live.find(d.path);

@@ -237,3 +237,71 @@ on_exit() {
   fi
 }
 trap on_exit EXIT
+
+# --- helpers for plan/apply/status (t0010-t0012) ---------------------------------------
+
+# expect_line FILE LINE: FILE has a line that is exactly LINE.
+expect_line() {
+  if [ -f "$1" ] && grep -qxF -- "$2" "$1"; then ok "$(short "$1") has line '$2'"
+  else fail "$(short "$1") has line '$2'" "$(show_file "$1")"; fi
+}
+
+# root_fingerprint DIR: everything about a tree that apply could change (paths, modes,
+# owners, sizes, mtimes, types, symlink targets, and the content of regular files), for
+# comparing a root before and after something that must not touch it.
+root_fingerprint() {
+  find "$1" -printf '%p %m %u %g %s %T@ %y %l\n' | LC_ALL=C sort
+  find "$1" -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+}
+
+# state_entry_set FILE PATH KEY VALUE: in a files.yaml-like document, sets KEY of the entry
+# whose `path:` is PATH (the line "    KEY: ..." inside that entry must exist).
+state_entry_set() {
+  local tmp
+  tmp=$(mktemp "$TRASH/state.XXXXXX") || return 1
+  awk -v p="$2" -v k="$3" -v v="$4" '
+    /^ *- / { inside = 0 }
+    /^ *- path: / {
+      x = $0; sub(/^ *- path: /, "", x)
+      if (x == p || x == "\"" p "\"") inside = 1
+    }
+    inside && $0 ~ "^ +" k ":" { match($0, /^ +/); $0 = substr($0, 1, RLENGTH) k ": " v }
+    { print }
+  ' "$1" >"$tmp" && mv "$tmp" "$1"
+}
+
+# state_entry_replace FILE PATH: replaces the entry whose `path:` is PATH by the lines read
+# from stdin (which may be empty, to delete the entry).
+state_entry_replace() {
+  local tmp new
+  tmp=$(mktemp "$TRASH/state.XXXXXX") || return 1
+  new=$(cat)
+  TWIN_NEW_ENTRY=$new awk -v p="$2" '
+    BEGIN { new = ENVIRON["TWIN_NEW_ENTRY"] }
+    /^ *- / { inside = 0 }
+    /^[^ -]/ { inside = 0 }
+    /^ *- path: / {
+      x = $0; sub(/^ *- path: /, "", x)
+      if (x == p || x == "\"" p "\"") { inside = 1; if (new != "") print new; next }
+    }
+    !inside { print }
+  ' "$1" >"$tmp" && mv "$tmp" "$1"
+}
+
+# twin_owner TWIN FIELD: the owner (FIELD=owner) or group (FIELD=group) that the twin at
+# TWIN records for /etc/motd: "root" when the tests run as root, the test user otherwise,
+# so that entries the tests add can be applied either way.
+twin_owner() {
+  yaml_entry "$1/state/files.yaml" /etc/motd | sed -n "s/^ *$2: *//p" | tr -d '"'
+}
+
+# desire_file TWIN PATH CONTENT [MODE]: makes the twin at TWIN want a regular file PATH
+# with CONTENT, owned like /etc/motd: writes TWIN/filesystem/PATH and appends its entry to
+# TWIN/state/files.yaml (the file's `files:` list must be the last thing in it).
+desire_file() {
+  mkdir -p "$1/filesystem$(dirname "$2")"
+  printf '%s\n' "$3" >"$1/filesystem$2"
+  printf '  - path: %s\n    type: file\n    mode: "%s"\n    owner: "%s"\n    group: "%s"\n    twin_path: filesystem%s\n' \
+    "$2" "${4:-0644}" "$(twin_owner "$1" owner)" "$(twin_owner "$1" group)" "$2" \
+    >>"$1/state/files.yaml"
+}

@@ -71,7 +71,9 @@ FileEntry machine_fifo(const std::string& path) {
   return e;
 }
 
-std::string twin_path_of(const std::string& path) { return "filesystem" + path; }
+std::string twin_path_of(const std::string& path) {
+  return "filesystem" + path;
+}
 
 // A managed regular file: content from filesystem/<path>, mode/owner/group as given
 // (nullopt: that field is unmanaged).
@@ -179,10 +181,10 @@ TEST_CASE("each row of the sync table gives the planned outcome for one file", "
   };
   auto row = GENERATE(values<Row>({
       {"in sync", k_sha_a, "0644", k_sha_a, "0644", k_sha_a, "0644", "", false, false},
-      {"desired content changed", k_sha_b, "0644", k_sha_a, "0644", k_sha_a, "0644",
-       "write_file", false, false},
-      {"desired mode changed", k_sha_a, "0600", k_sha_a, "0644", k_sha_a, "0644",
-       "set_attributes", false, false},
+      {"desired content changed", k_sha_b, "0644", k_sha_a, "0644", k_sha_a, "0644", "write_file",
+       false, false},
+      {"desired mode changed", k_sha_a, "0600", k_sha_a, "0644", k_sha_a, "0644", "set_attributes",
+       false, false},
       {"machine changed by hand", k_sha_a, "0644", k_sha_a, "0644", k_sha_b, "0600", "", true,
        false},
       {"both changed to the same", k_sha_b, "0600", k_sha_a, "0644", k_sha_b, "0600", "", false,
@@ -252,8 +254,8 @@ TEST_CASE("a mode changed in the twin is a chmod, without rewriting the content"
 }
 
 TEST_CASE("an owner changed in the twin is a chown of the owner only", "[planner]") {
-  Scenario s = motd(k_sha_a, "0644", machine_file("/etc/motd", k_sha_a),
-                    machine_file("/etc/motd", k_sha_a));
+  Scenario s =
+      motd(k_sha_a, "0644", machine_file("/etc/motd", k_sha_a), machine_file("/etc/motd", k_sha_a));
   s.desired[0].owner = "alice";
 
   PluginPlan plan = s.plan();
@@ -266,8 +268,7 @@ TEST_CASE("an owner changed in the twin is a chown of the owner only", "[planner
   CHECK(a.fields.find("group") == nullptr);
 }
 
-TEST_CASE("a file changed by hand on the machine is local drift and is not undone",
-          "[planner]") {
+TEST_CASE("a file changed by hand on the machine is local drift and is not undone", "[planner]") {
   Scenario s = motd(k_sha_a, "0644", machine_file("/etc/motd", k_sha_a, "0644"),
                     machine_file("/etc/motd", k_sha_b, "0644"));
 
@@ -309,8 +310,7 @@ TEST_CASE("different changes in the twin and on the machine are a conflict namin
   CHECK_THAT(c.detail, !Catch::Contains(k_sha_c));
 }
 
-TEST_CASE("--prefer desired turns a conflict into the actions that restore the twin",
-          "[planner]") {
+TEST_CASE("apply --prefer desired turns a conflict into the actions that restore the twin", "[planner]") {
   Scenario s = motd(k_sha_b, "0644", machine_file("/etc/motd", k_sha_a, "0644"),
                     machine_file("/etc/motd", k_sha_c, "0644"));
 
@@ -322,7 +322,7 @@ TEST_CASE("--prefer desired turns a conflict into the actions that restore the t
   CHECK(plan.actions[0].fields.get_string("sha256") == k_sha_b);
 }
 
-TEST_CASE("--prefer live keeps the conflict for apply to adopt, with no action", "[planner]") {
+TEST_CASE("apply --prefer live keeps the conflict for apply to adopt, with no action", "[planner]") {
   Scenario s = motd(k_sha_b, "0644", machine_file("/etc/motd", k_sha_a, "0644"),
                     machine_file("/etc/motd", k_sha_c, "0644"));
 
@@ -421,9 +421,9 @@ TEST_CASE("removals go children first, and a directory's removal waits for its c
   Scenario s;
   s.desired = {desired_absent("/srv/old"), desired_absent("/srv/old/a.conf"),
                desired_absent("/srv/old/sub"), desired_absent("/srv/old/sub/b.conf")};
-  std::vector<FileEntry> machine = {machine_dir("/srv/old"), machine_file("/srv/old/a.conf", k_sha_a),
-                                    machine_dir("/srv/old/sub"),
-                                    machine_file("/srv/old/sub/b.conf", k_sha_b)};
+  std::vector<FileEntry> machine = {
+      machine_dir("/srv/old"), machine_file("/srv/old/a.conf", k_sha_a),
+      machine_dir("/srv/old/sub"), machine_file("/srv/old/sub/b.conf", k_sha_b)};
   s.base = machine;
   s.live = machine;
 
@@ -539,8 +539,7 @@ TEST_CASE("without a sync base the machine is the base, so any difference is pla
 
 TEST_CASE("action ids are stable across runs and name plugin, op and path", "[planner]") {
   Scenario s;
-  s.desired = {desired_file("/etc/motd"), desired_dir("/srv/new"),
-               desired_absent("/etc/old.conf")};
+  s.desired = {desired_file("/etc/motd"), desired_dir("/srv/new"), desired_absent("/etc/old.conf")};
   s.content["filesystem/etc/motd"] = k_sha_b;
   s.base = std::vector<FileEntry>{machine_file("/etc/motd", k_sha_a),
                                   machine_file("/etc/old.conf", k_sha_a)};
