@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/plan_engine.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -10,6 +11,7 @@
 #include "core/embedded.hpp"
 #include "core/schema.hpp"
 #include "core/sha256.hpp"
+#include "core/stat_cache.hpp"
 #include "core/yaml_emitter.hpp"
 #include "core/yaml_reader.hpp"
 
@@ -74,13 +76,26 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
   plan.desired_commit = TWIN_TRY(env.repo.resolve("HEAD")).value_or("");
   auto base = TWIN_TRY(env.repo.resolve(k_base_ref));
 
-  // Every twin_path consulted, with its digest: part of what the plan is pinned to.
+  // Every twin_path consulted, with its digest: part of what the plan is pinned to. Digests
+  // of unchanged files come from the stat cache.
+  std::string cache_path = env.repo.git_dir() + "/twin/desired.cache";
+  StatCache cache = StatCache::load(cache_path, 0);
   std::map<std::string, std::string> consulted;
   ContentDigest digest = [&](const std::string& twin_path) -> std::optional<std::string> {
     if (auto it = consulted.find(twin_path); it != consulted.end())
       return it->second.empty() ? std::nullopt : std::optional<std::string>(it->second);
-    auto content = env.tree.read(twin_path);
-    std::string sha = content && *content ? sha256_hex(**content) : "";
+    std::string sha;
+    auto st = env.tree.stat(twin_path);
+    if (st && *st && (*st)->type == FileType::file) {
+      if (const CacheEntry* hit = cache.lookup(twin_path, **st, nullptr, false)) {
+        sha = hit->sha256;
+      } else if (auto content = env.tree.read(twin_path); content && *content) {
+        sha = sha256_hex(**content);
+      }
+      if (!sha.empty())
+        cache.record(twin_path, CacheEntry{(*st)->inode, (*st)->size, (*st)->mtime_ns,
+                                           (*st)->ctime_ns, sha, 0, 0});
+    }
     consulted[twin_path] = sha;
     return sha.empty() ? std::nullopt : std::optional<std::string>(sha);
   };
@@ -127,6 +142,8 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
     return fail("desired state is invalid, nothing was planned:\n  {}", fmt::join(invalid, "\n  "));
   for (const auto& [path, sha] : consulted)
     desired_all += path + '\0' + sha + '\0';
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  cache.save(cache_path, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
   plan.desired_digest = sha256_hex(desired_all);
   plan.live_digest = observation.digest;
   return result;

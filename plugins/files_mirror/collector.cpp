@@ -11,7 +11,7 @@
 #include "core/sha256.hpp"
 #include "plugins/files_mirror/account_names.hpp"
 #include "plugins/files_mirror/exclude.hpp"
-#include "plugins/files_mirror/stat_cache.hpp"
+#include "core/stat_cache.hpp"
 
 namespace twin::files {
 namespace {

@@ -12,7 +12,7 @@
 #include "plugins/files_mirror/account_names.hpp"
 #include "plugins/files_mirror/exclude.hpp"
 #include "plugins/files_mirror/file_entry.hpp"
-#include "plugins/files_mirror/stat_cache.hpp"
+#include "core/stat_cache.hpp"
 
 using namespace twin;
 using namespace twin::files;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "plugins/files_mirror/stat_cache.hpp"
+#include "core/stat_cache.hpp"
 
 #include <cstdio>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace twin::files {
+namespace twin {
 namespace {
 
 // Format: a header line, then per entry "<path>\0<8 fields>\n". Paths cannot hold NUL;
@@ -100,4 +100,4 @@ const CacheEntry* StatCache::lookup(const std::string& logical, const FileStat& 
   return &e;
 }
 
-} // namespace twin::files
+} // namespace twin

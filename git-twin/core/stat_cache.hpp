@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The files.mirror stat cache (<git-dir>/twin/files.cache), git's index idea applied to the
-// mirrored roots: a file whose inode, size, mtime and ctime are unchanged, and whose copy in
-// live/filesystem is the one we wrote, is not read again. This is what makes a snapshot of
-// an unchanged 20,000-file tree cost a stat walk instead of reading every file.
+// A stat cache of sha256 digests: git's index idea. A file whose inode, size, mtime and ctime
+// are unchanged is not read again. This is what makes a snapshot or a plan of an unchanged
+// 20,000-file tree cost a stat walk instead of reading every file. Two users:
+//   - files.mirror (<git-dir>/twin/files.cache): files on the machine, also keyed on their
+//     copy in live/filesystem (so a copy changed by a checkout is rewritten);
+//   - planning (<git-dir>/twin/desired.cache): the desired contents under filesystem/.
 //
 // Racy entries (modified within the last two seconds, when a same-tick change could keep
 // the stat identical) are not stored, so they are always re-read.
@@ -14,7 +16,7 @@
 
 #include "core/system_root.hpp"
 
-namespace twin::files {
+namespace twin {
 
 struct CacheEntry {
   std::uint64_t inode = 0, size = 0;
@@ -44,4 +46,4 @@ private:
   std::unordered_map<std::string, CacheEntry> m_next;    // this run's, saved
 };
 
-} // namespace twin::files
+} // namespace twin
