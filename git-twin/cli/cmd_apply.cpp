@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/plan_view.hpp"
 #include "cli/report.hpp"
+#include "cli/restore.hpp"
 #include "cli/session.hpp"
 #include "core/apply.hpp"
 #include "core/output.hpp"
@@ -35,6 +36,29 @@ Status check_saved_plan(const Plan& saved, const Plan& fresh) {
   if (!same_actions(saved, fresh))
     return fail("{} does not match what the twin asks for (edited by hand?){}", k_plan_path, hint);
   return {};
+}
+
+// On a detached HEAD (git checkout <old commit>), the branch that was checked out before,
+// which the restore will be committed on; nullopt when HEAD is on a branch.
+Result<std::optional<std::string>> branch_to_restore_onto(Session& s) {
+  Command symbolic;
+  symbolic.argv = {"git", "symbolic-ref", "-q", "HEAD"};
+  symbolic.cwd = s.repo.work_tree();
+  if (TWIN_TRY(process_runner().run(symbolic)).ok())
+    return std::optional<std::string>();
+  Command previous;
+  previous.argv = {"git", "rev-parse", "--abbrev-ref", "@{-1}"};
+  previous.cwd = s.repo.work_tree();
+  Completed done = TWIN_TRY(process_runner().run(previous));
+  std::string branch = done.out.substr(0, done.out.find('\n'));
+  Command is_branch;
+  is_branch.argv = {"git", "show-ref", "--verify", "-q", "refs/heads/" + branch};
+  is_branch.cwd = s.repo.work_tree();
+  if (!done.ok() || branch.empty() || !TWIN_TRY(process_runner().run(is_branch)).ok())
+    return fail("HEAD is detached and no branch was checked out before, so an apply here "
+                "would not be kept in history\nhint: switch to a branch and use 'git twin "
+                "restore <commit>'");
+  return std::optional<std::string>(branch);
 }
 
 Result<bool> confirm(const Config& config, bool yes, std::size_t count, const SystemRoot& root) {
@@ -85,6 +109,7 @@ Result<int> cmd_apply(std::span<const std::string> argv) {
   auto plugins = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
 
+  auto detached_from = TWIN_TRY(branch_to_restore_onto(s));
   Observation observation = TWIN_TRY(observe(env, plugins));
   print_observation_warnings(observation);
   PlanResult fresh = TWIN_TRY(make_plan(env, observation));
@@ -120,6 +145,23 @@ Result<int> cmd_apply(std::span<const std::string> argv) {
           confirm(s.config, args.flag("yes"), plan.actions.size() + adopt_live.size(), s.root))) {
     fmt::print("nothing applied\n");
     return 1;
+  }
+
+  if (detached_from) {
+    // Time travel: what is applied is recorded on the branch, not on a detached HEAD that
+    // the next checkout would leave behind.
+    std::string x = fresh.plan.desired_commit;
+    fmt::print("HEAD is detached at {}: restoring its desired state onto '{}' first, so the "
+               "restore stays in history\n",
+               x.substr(0, 12), *detached_from);
+    TWIN_CHECK(run_git(env.runner, s.repo.work_tree(), {"checkout", "-q", *detached_from}));
+    TWIN_CHECK(restore_desired(s, x, x.substr(0, 12)));
+    Plan again = TWIN_TRY(make_plan(env, observation, prefer)).plan;
+    if (!same_actions(again, plan))
+      return fail("on '{}' the plan differs from the one shown; nothing was applied\nhint: run "
+                  "'git twin plan' and review it",
+                  *detached_from);
+    plan = std::move(again);
   }
 
   SnapshotOptions options;

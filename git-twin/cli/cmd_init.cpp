@@ -16,8 +16,10 @@
 #include "cli/report.hpp"
 #include "cli/session.hpp"
 #include "core/embedded.hpp"
+#include "core/output.hpp"
 #include "core/repo_lock.hpp"
 #include "core/yaml_emitter.hpp"
+#include "hooks/shims.hpp"
 #include "plugins/registry.hpp"
 
 namespace twin::cli {
@@ -118,6 +120,13 @@ Result<int> cmd_init(std::span<const std::string> argv) {
   WorkTree tree = TWIN_TRY(WorkTree::open(dir));
   TWIN_CHECK(write_templates(tree, root->physical()));
   GitRepo repo = TWIN_TRY(GitRepo::open(dir));
+  for (const auto& line : TWIN_TRY(hooks::install_shims(repo.git_dir() + "/hooks")))
+    if (line.find("chained") != std::string::npos)
+      fmt::print("hooks: {}\n", line);
+  if (auto hooks_path = run_git(runner, dir, {"config", "--get", "core.hooksPath"});
+      hooks_path && !hooks_path->out.empty())
+    print_warning("core.hooksPath is set, so git will not run the hooks installed in "
+                  "$GIT_DIR/hooks; see 'git twin doctor'");
   RepoLock lock = TWIN_TRY(RepoLock::acquire(repo.git_dir()));
   Config config = TWIN_TRY(load_config(tree));
 

@@ -23,16 +23,10 @@ Result<int> cmd_plan(std::span<const std::string> argv) {
   auto plugins = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
 
-  Observation observation = TWIN_TRY(observe(env, plugins));
+  Observation observation;
+  PlanResult result = TWIN_TRY(refresh_plan(env, plugins, &observation));
   print_observation_warnings(observation);
-  PlanResult result = TWIN_TRY(make_plan(env, observation));
-
   Value document = plan_to_value(result.plan);
-  auto problems = TWIN_TRY(validate_against(plan_schema(), document));
-  if (!problems.empty())
-    return fail("internal error: the plan fails its own schema: {}",
-                format_problem(k_plan_path, problems.front()));
-  TWIN_TRY(s.tree.write_if_changed(k_plan_path, plan_to_yaml(result.plan)));
 
   if (args.flag("json")) {
     fmt::print("{}\n", to_json(document, true));

@@ -2,6 +2,8 @@
 // git twin snapshot [--no-commit] [-m MSG] [--root DIR]
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/plan_view.hpp"
+#include "cli/remote.hpp"
 #include "cli/report.hpp"
 #include "cli/session.hpp"
 #include "core/repo_lock.hpp"
@@ -11,7 +13,7 @@ namespace twin::cli {
 
 Result<int> cmd_snapshot(std::span<const std::string> argv) {
   static const OptionSpec specs[] = {
-      {"no-commit", 0, false}, {"message", 'm', true}, {"root", 0, true}};
+      {"no-commit", 0, false}, {"message", 'm', true}, {"root", 0, true}, {"push", 0, false}};
   Args args = TWIN_TRY(parse_args("snapshot", argv, specs));
   if (!args.positional.empty())
     return usage_error("'git twin snapshot' takes no arguments");
@@ -24,7 +26,11 @@ Result<int> cmd_snapshot(std::span<const std::string> argv) {
   auto plugins = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
   SnapshotReport report = TWIN_TRY(take_snapshot(env, plugins, options));
-  return print_snapshot_report(report);
+  int code = print_snapshot_report(report);
+  TWIN_CHECK(reconcile_plan(env, plugins));
+  if (args.flag("push"))
+    TWIN_CHECK(push_twin(s.repo, {}));
+  return code;
 }
 
 } // namespace twin::cli

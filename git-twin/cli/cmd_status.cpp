@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/plan_view.hpp"
 #include "cli/session.hpp"
+#include "core/output.hpp"
 #include "core/schema.hpp"
 #include "plugins/registry.hpp"
 
@@ -21,9 +22,14 @@ Result<int> cmd_status(std::span<const std::string> argv) {
   auto plugins = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
 
-  Observation observation = TWIN_TRY(observe(env, plugins));
+  bool behind = TWIN_TRY(saved_plan_is_behind(env));
+  Observation observation;
+  PlanResult result = TWIN_TRY(refresh_plan(env, plugins, &observation));
   print_observation_warnings(observation);
-  PlanResult result = TWIN_TRY(make_plan(env, observation));
+  if (behind)
+    print_hint(fmt::format("{} was made for an earlier HEAD (a reset, stash or tool that runs "
+                           "no hook); it is up to date again",
+                           k_plan_path));
   if (args.flag("json")) {
     fmt::print("{}\n", to_json(status_value(result), true));
   } else {

@@ -76,10 +76,16 @@ std::span<const CommandInfo> commands() {
       {"snapshot", "observe the machine into live/, adopt local changes, commit", cmd_snapshot},
       {"plan", "show what apply would change, and write plan/latest.yaml", cmd_plan},
       {"apply", "change the machine to match the twin (with backups)", cmd_apply},
-      {"status", "one line per plugin: in sync, changes to apply or adopt, conflicts",
-       cmd_status},
+      {"status", "one line per plugin: in sync, changes to apply or adopt, conflicts", cmd_status},
       {"adopt", "copy what is observed into desired state, and commit", cmd_adopt},
+      {"restore", "bring an earlier commit's desired state onto the branch, then plan",
+       cmd_restore},
+      {"pull", "git pull --ff-only, then plan", cmd_pull},
+      {"push", "git push the twin", cmd_push},
       {"validate", "check config.yaml and state/ against their schemas and rules", cmd_validate},
+      {"doctor", "check that tools and hooks are in place (also: check-deps)", cmd_doctor},
+      {"check-deps", "the same as doctor", cmd_doctor},
+      {"hook", "plumbing: what the installed git hooks run", cmd_hook},
   };
   return table;
 }

@@ -29,6 +29,11 @@ Result<int> cmd_plan(std::span<const std::string> args);
 Result<int> cmd_apply(std::span<const std::string> args);
 Result<int> cmd_status(std::span<const std::string> args);
 Result<int> cmd_adopt(std::span<const std::string> args);
+Result<int> cmd_restore(std::span<const std::string> args);
+Result<int> cmd_push(std::span<const std::string> args);
+Result<int> cmd_pull(std::span<const std::string> args);
+Result<int> cmd_doctor(std::span<const std::string> args);
+Result<int> cmd_hook(std::span<const std::string> args);
 
 /// The program: parses argv, dispatches, and is the one place that turns an Error (or a
 /// stray exception) into "error: ..." and an exit code.

@@ -85,6 +85,27 @@ Value status_value(const PlanResult& result) {
   return v;
 }
 
+Result<bool> saved_plan_is_behind(TwinEnv& env) {
+  auto saved = load_saved_plan(env.tree);
+  if (!saved)
+    return true; // unreadable: make it again
+  if (!*saved)
+    return false;
+  auto head = TWIN_TRY(env.repo.resolve("HEAD"));
+  return (*saved)->desired_commit != head.value_or("");
+}
+
+Status reconcile_plan(TwinEnv& env, std::span<const Plugin* const> plugins) {
+  if (!TWIN_TRY(saved_plan_is_behind(env)))
+    return {};
+  PlanResult result = TWIN_TRY(refresh_plan(env, plugins));
+  print_hint(fmt::format("{} was made for an earlier HEAD (a reset, stash or tool that runs no "
+                         "hook); made it again: {}",
+                         k_plan_path,
+                         plan_counts(result).empty() ? "nothing to apply" : plan_counts(result)));
+  return {};
+}
+
 void print_observation_warnings(const Observation& observation) {
   for (const auto& w : observation.warnings)
     print_warning(w);

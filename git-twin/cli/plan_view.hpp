@@ -13,6 +13,14 @@ std::string plan_counts(const PlanResult& result);
 /// One line per plugin: "files: DRIFT (3 actions needed)", "files: in sync", ...
 std::string status_line(const PluginStatus& status);
 Value status_value(const PlanResult& result);
+/// Hooks are notifications, not guarantees: reset --hard, stash or a GUI move HEAD without
+/// them. When plan/latest.yaml was made for another commit than HEAD, makes it again and
+/// says so.
+Status reconcile_plan(TwinEnv& env, std::span<const Plugin* const> plugins);
+
+/// True when plan/latest.yaml exists and was made for another commit than HEAD.
+Result<bool> saved_plan_is_behind(TwinEnv& env);
+
 /// Observation warnings on stderr.
 void print_observation_warnings(const Observation& observation);
 

@@ -74,6 +74,7 @@ Value default_config_document(const std::vector<std::string>& enabled_plugins) {
   doc["apply"]["require_confirmation"] = true;
   doc["apply"]["backup_replaced_files"] = true;
   doc["sync"]["adopt_local_changes"] = true;
+  doc["hooks"]["pre_commit_snapshot"] = false;
   return doc;
 }
 
@@ -94,6 +95,7 @@ Config config_from_document(const Value& doc) {
   c.require_confirmation = get_bool(doc, "apply", "require_confirmation", true);
   c.backup_replaced_files = get_bool(doc, "apply", "backup_replaced_files", true);
   c.adopt_local_changes = get_bool(doc, "sync", "adopt_local_changes", true);
+  c.pre_commit_snapshot = get_bool(doc, "hooks", "pre_commit_snapshot", false);
   return c;
 }
 

@@ -21,6 +21,7 @@ struct Config {
   bool require_confirmation = true;
   bool backup_replaced_files = true;
   bool adopt_local_changes = true;
+  bool pre_commit_snapshot = false; // hooks.pre_commit_snapshot: refresh and stage live/
 };
 
 /// Patterns that keep secrets out of the mirror until encryption lands (issue: secrets):

@@ -175,7 +175,8 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
   std::set<std::string, std::less<>> file_set;
   for (const auto& p : paths) {
     struct stat st {};
-    if (p == "." || (::lstat((repo.work_tree() + "/" + p).c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
+    if (p == "." ||
+        (::lstat((repo.work_tree() + "/" + p).c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
       dirs.push_back(p);
     } else if (file_set.insert(p).second) {
       files += p;

@@ -149,6 +149,21 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
   return result;
 }
 
+Result<PlanResult> refresh_plan(TwinEnv& env, std::span<const Plugin* const> plugins,
+                                Observation* observation) {
+  Observation fresh = TWIN_TRY(observe(env, plugins));
+  PlanResult result = TWIN_TRY(make_plan(env, fresh));
+  Value document = plan_to_value(result.plan);
+  auto problems = TWIN_TRY(validate_against(plan_schema(), document));
+  if (!problems.empty())
+    return fail("internal error: the plan fails its own schema: {}",
+                format_problem(k_plan_path, problems.front()));
+  TWIN_TRY(env.tree.write_if_changed(k_plan_path, plan_to_yaml(result.plan)));
+  if (observation)
+    *observation = std::move(fresh);
+  return result;
+}
+
 Result<std::optional<Plan>> load_saved_plan(const WorkTree& tree) {
   auto text = TWIN_TRY(tree.read(k_plan_path));
   if (!text)

@@ -48,6 +48,11 @@ struct PlanResult {
 Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation,
                              Prefer prefer = Prefer::none);
 
+/// Observes, plans and writes plan/latest.yaml (checked against the plan schema first).
+/// What plan, status, the hooks and pull share.
+Result<PlanResult> refresh_plan(TwinEnv& env, std::span<const Plugin* const> plugins,
+                                Observation* observation = nullptr);
+
 /// Reads and checks plan/latest.yaml; nullopt when there is none.
 Result<std::optional<Plan>> load_saved_plan(const WorkTree& tree);
 

@@ -41,6 +41,13 @@ std::string take(std::future<std::string>& f) {
   }
 }
 
+// Interactive runs capture nothing: their output futures are ready and empty from the start.
+std::future<std::string> ready_future() {
+  std::promise<std::string> empty;
+  empty.set_value({});
+  return empty.get_future();
+}
+
 class ProcessRunner final : public Runner {
 public:
   Result<Completed> run(const Command& command) override;
@@ -109,8 +116,15 @@ Result<Completed> ProcessRunner::run(const Command& command) {
 
   bp::child child;
   try {
-    child = command.input.empty() ? launch(bp::std_in < bp::null)
-                                  : launch(bp::std_in < boost::asio::buffer(command.input));
+    if (command.interactive) {
+      child = bp::child(exe, bp::args(args), env, on_exit, change_dir, reap_failed, ioc, group,
+                        start_error);
+      out = ready_future();
+      err = ready_future();
+    } else {
+      child = command.input.empty() ? launch(bp::std_in < bp::null)
+                                    : launch(bp::std_in < boost::asio::buffer(command.input));
+    }
   } catch (const std::exception& e) {
     return fail("cannot run '{}': {}", argv0, e.what());
   }

@@ -24,6 +24,9 @@ struct Command {
   std::map<std::string, std::optional<std::string>> env; // overrides; nullopt removes
   std::string cwd;                                       // empty: inherit
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+  // Interactive: the child shares our stdin, stdout and stderr (git push and pull: progress,
+  // credential prompts); nothing is captured and `input` is not used.
+  bool interactive = false;
 };
 
 struct Completed {

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// git twin doctor (also: check-deps): what would keep git-twin from working here.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "core/git_repo.hpp"
+#include "core/output.hpp"
+#include "hooks/shims.hpp"
+
+namespace twin::cli {
+namespace {
+
+bool on_path(const std::string& tool) {
+  Command probe;
+  probe.argv = {"sh", "-c", "command -v \"$1\"", "sh", tool};
+  auto found = process_runner().run(probe);
+  return found && found->ok();
+}
+
+} // namespace
+
+Result<int> cmd_doctor(std::span<const std::string> argv) {
+  static const OptionSpec specs[] = {{"fix", 0, false}};
+  Args args = TWIN_TRY(parse_args("doctor", argv, specs));
+  int problems = 0;
+  auto problem = [&](const std::string& text) {
+    print_warning(text);
+    ++problems;
+  };
+
+  if (!on_path("git-twin"))
+    problem("git-twin is not on PATH: 'git twin' and the hooks cannot find it");
+  for (const char* tool : {"git", "man"})
+    if (!on_path(tool))
+      problem(fmt::format("'{}' is not installed", tool));
+
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd))
+    return fail("cannot determine the current directory");
+  auto repo = GitRepo::discover(cwd);
+  if (!repo) {
+    fmt::print("not inside a twin: checked the tools only\n");
+  } else {
+    auto hooks_path =
+        run_git(process_runner(), repo->work_tree(), {"config", "--get", "core.hooksPath"});
+    if (hooks_path && !hooks_path->out.empty())
+      problem(fmt::format("core.hooksPath is set ({}): git runs no hook from $GIT_DIR/hooks, so "
+                          "git-twin's hooks never fire\nhint: unset it, or call 'git twin hook "
+                          "<name>' from the hooks there",
+                          hooks_path->out.substr(0, hooks_path->out.find('\n'))));
+    if (args.flag("fix"))
+      for (const auto& line : TWIN_TRY(hooks::install_shims(repo->git_dir() + "/hooks")))
+        fmt::print("hooks: {}\n", line);
+    for (std::string_view name : hooks::hook_names()) {
+      std::ifstream in(fmt::format("{}/hooks/{}", repo->git_dir(), name));
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in || !hooks::is_shim(text.str()))
+        problem(fmt::format("the {} hook is not installed\nhint: 'git twin doctor --fix' "
+                            "installs it (a hook already there is chained, not replaced)",
+                            name));
+    }
+  }
+  if (problems) {
+    fmt::print("{} problem{} found\n", problems, problems == 1 ? "" : "s");
+    return 1;
+  }
+  fmt::print("git-twin can work here: tools on PATH, hooks installed\n");
+  return 0;
+}
+
+} // namespace twin::cli
