@@ -22,9 +22,13 @@ Result<int> cmd_status(std::span<const std::string> argv) {
   auto plugins = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
 
+  // status only reads; it rewrites plan/latest.yaml only when that was made for another
+  // HEAD (hooks missed a reset or stash), so a plan someone reviewed is never replaced.
   bool behind = TWIN_TRY(saved_plan_is_behind(env));
-  Observation observation;
-  PlanResult result = TWIN_TRY(refresh_plan(env, plugins, &observation));
+  Observation observation = TWIN_TRY(observe(env, plugins));
+  PlanResult result = TWIN_TRY(make_plan(env, observation));
+  if (behind)
+    TWIN_TRY(refresh_plan(env, plugins));
   print_observation_warnings(observation);
   if (behind)
     print_hint(fmt::format("{} was made for an earlier HEAD (a reset, stash or tool that runs "

@@ -183,12 +183,16 @@ public:
 
 private:
   Value block(int indent) {
+    // yaml-cpp gives up on deep nesting (about 500 levels); so must we, to agree with it.
+    if (m_depth >= 400)
+      throw Bail{};
     const Line& line = m_lines[m_pos];
     if (line.indent != indent)
       throw Bail{};
-    if (is_dash(line.content))
-      return sequence(indent);
-    return map(indent);
+    ++m_depth;
+    Value node = is_dash(line.content) ? sequence(indent) : map(indent);
+    --m_depth;
+    return node;
   }
 
   Value sequence(int indent) {
@@ -205,7 +209,7 @@ private:
       // The item's content becomes a line of its own, indented where it starts.
       line.content.remove_prefix(skip);
       line.indent += static_cast<int>(skip);
-      if (is_dash(line.content))
+      if (line.content.empty() || is_dash(line.content))
         throw Bail{};
       if (key_end(line.content) != std::string_view::npos) {
         list.push_back(map(line.indent));
@@ -262,6 +266,8 @@ private:
           throw Bail{};
         key = std::string(plain);
       }
+      if (colon >= 1000)
+        throw Bail{}; // yaml-cpp refuses implicit keys over 1024 characters
       if (node.find(key))
         throw Bail{}; // duplicate: the full reader names both lines
       Mark key_mark{line.number, line.indent + 1};
@@ -296,6 +302,8 @@ private:
 
   // A scalar, "[]" or "{}" filling the rest of a line.
   static Value scalar(std::string_view text, int line, int column) {
+    if (text.empty())
+      throw Bail{};
     Value v;
     if (text.substr(0, 2) == "[]" || text.substr(0, 2) == "{}") {
       v = text[0] == '[' ? Value::list() : Value::map();
@@ -324,12 +332,15 @@ private:
 
   std::vector<Line> m_lines;
   std::size_t m_pos = 0;
+  int m_depth = 0;
 };
 
 // Splits into significant lines; anything the subset does not cover bails here already:
 // tabs, CR, control characters, a byte order mark, directives and document markers.
 std::vector<Line> split_lines(std::string_view text) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF")
+  // Byte order marks (UTF-8, and UTF-16, which yaml-cpp decodes) are the full reader's.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF" || text.substr(0, 2) == "\xFF\xFE" ||
+      text.substr(0, 2) == "\xFE\xFF")
     throw Bail{};
   std::vector<Line> lines;
   int number = 0;

@@ -75,8 +75,10 @@ public:
     YAML::Mark where = mark;
     // An empty map value ("a:" then a newline) gets the mark of whatever token follows, often
     // the next key on a later line; the key's own position is the better place to point at.
+    // At the end of the text yaml-cpp gives the key's line with column 0.
     if (!m_stack.empty() && m_stack.back().node->is_map() &&
-        m_stack.back().key_mark.line != mark.line)
+        (m_stack.back().key_mark.line != mark.line ||
+         m_stack.back().key_mark.column >= mark.column))
       where = m_stack.back().key_mark;
     Value& node = place();
     node.mark = to_mark(where);

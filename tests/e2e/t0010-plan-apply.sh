@@ -210,9 +210,11 @@ fi
 section "two applies in a row keep both backups"
 records=$(ls plan/history/*.yaml | wc -l)
 echo "second version" >filesystem/etc/motd
+git twin plan >/dev/null   # a plan saved earlier is stale now: review a new one
 git twin apply --yes >"$TRASH/apply2" 2>&1
 rc2=$?
 echo "third version" >filesystem/etc/motd
+git twin plan >/dev/null
 git twin apply --yes >"$TRASH/apply3" 2>&1
 rc3=$?
 expect_eq "0 0" "$rc2 $rc3" "both applies exit 0"

@@ -9,10 +9,10 @@
 #include <fstream>
 #include <string>
 
+#include "core/stat_cache.hpp"
 #include "plugins/files_mirror/account_names.hpp"
 #include "plugins/files_mirror/exclude.hpp"
 #include "plugins/files_mirror/file_entry.hpp"
-#include "core/stat_cache.hpp"
 
 using namespace twin;
 using namespace twin::files;

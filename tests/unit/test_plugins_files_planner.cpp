@@ -310,7 +310,8 @@ TEST_CASE("different changes in the twin and on the machine are a conflict namin
   CHECK_THAT(c.detail, !Catch::Contains(k_sha_c));
 }
 
-TEST_CASE("apply --prefer desired turns a conflict into the actions that restore the twin", "[planner]") {
+TEST_CASE("apply --prefer desired turns a conflict into the actions that restore the twin",
+          "[planner]") {
   Scenario s = motd(k_sha_b, "0644", machine_file("/etc/motd", k_sha_a, "0644"),
                     machine_file("/etc/motd", k_sha_c, "0644"));
 
@@ -322,7 +323,8 @@ TEST_CASE("apply --prefer desired turns a conflict into the actions that restore
   CHECK(plan.actions[0].fields.get_string("sha256") == k_sha_b);
 }
 
-TEST_CASE("apply --prefer live keeps the conflict for apply to adopt, with no action", "[planner]") {
+TEST_CASE("apply --prefer live keeps the conflict for apply to adopt, with no action",
+          "[planner]") {
   Scenario s = motd(k_sha_b, "0644", machine_file("/etc/motd", k_sha_a, "0644"),
                     machine_file("/etc/motd", k_sha_c, "0644"));
 
