@@ -183,19 +183,25 @@ public:
 
 private:
   Value block(int indent) {
-    // yaml-cpp gives up on deep nesting (about 500 levels); so must we, to agree with it.
-    if (m_depth >= 400)
-      throw Bail{};
     const Line& line = m_lines[m_pos];
     if (line.indent != indent)
       throw Bail{};
-    ++m_depth;
-    Value node = is_dash(line.content) ? sequence(indent) : map(indent);
-    --m_depth;
-    return node;
+    return is_dash(line.content) ? sequence(indent) : map(indent);
   }
 
+  // Counts open lists and maps: yaml-cpp gives up on deep nesting (about 500 levels), and
+  // the fast path must not accept what it refuses.
+  struct Depth {
+    int& depth;
+    explicit Depth(int& d) : depth(d) {
+      if (++depth > 400)
+        throw Bail{};
+    }
+    ~Depth() { --depth; }
+  };
+
   Value sequence(int indent) {
+    Depth depth(m_depth);
     Value list = Value::list();
     list.mark = Mark{m_lines[m_pos].number, indent + 1};
     while (m_pos < m_lines.size() && m_lines[m_pos].indent == indent &&
@@ -244,6 +250,7 @@ private:
   }
 
   Value map(int indent) {
+    Depth depth(m_depth);
     Value node = Value::map();
     node.mark = Mark{m_lines[m_pos].number, indent + 1};
     while (m_pos < m_lines.size() && m_lines[m_pos].indent == indent &&
