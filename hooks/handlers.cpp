@@ -37,8 +37,11 @@ std::string skip_reason(std::string_view name, std::span<const std::string> args
     return "internal"; // git run by git-twin itself: silent
   if (std::getenv("GIT_TWIN_IN_HOOK"))
     return "internal";
+  // post-rewrite after a rebase runs while git still has its rebase state: it is the end of
+  // the sequence, exactly when the plan should be made again.
+  bool rebase_done = name == "post-rewrite" && !args.empty() && args[0] == "rebase";
   for (const char* marker : {"rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD", "REVERT_HEAD"})
-    if (exists(git_dir + "/" + marker))
+    if (!rebase_done && exists(git_dir + "/" + marker))
       return "a rebase, cherry-pick or revert is in progress";
   if (name == "post-checkout") {
     // A file checkout (flag 0) changes no branch; the same commit changes no desired state.

@@ -61,6 +61,18 @@ Result<int> cmd_hook(std::span<const std::string> argv) {
   }
   Args none;
   auto session = open_session(none);
+  if (!session && gate) {
+    // pre-commit judges what is staged, not the work tree: with an invalid config.yaml in
+    // the work tree, validate with the defaults (the staged config.yaml is checked itself).
+    auto tree = WorkTree::open(repo->work_tree());
+    auto root = SystemRoot::open("/");
+    if (!tree || !root)
+      return soft(session.error());
+    Session fallback{std::move(*repo), std::move(*tree), Config{}, std::move(*root)};
+    fallback.config.enabled_plugins = plugins::names();
+    TwinEnv env{fallback.repo, fallback.tree, fallback.root, fallback.config, process_runner()};
+    return hooks::pre_commit(env, plugins::enabled(fallback.config));
+  }
   if (!session)
     return soft(session.error());
   auto plugins = plugins::enabled(session->config);

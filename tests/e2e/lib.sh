@@ -305,3 +305,52 @@ desire_file() {
     "$2" "${4:-0644}" "$(twin_owner "$1" owner)" "$(twin_owner "$1" group)" "$2" \
     >>"$1/state/files.yaml"
 }
+
+# --- helpers for the git workflow: hooks, time travel, remotes, lock (t0020-t0024) -------
+
+# plan_commit [TWIN]: the desired_commit recorded in TWIN/plan/latest.yaml (empty if none).
+plan_commit() {
+  sed -n 's/^desired_commit: *//p' "${1:-.}/plan/latest.yaml" 2>/dev/null
+}
+
+# expect_clean [TWIN]: `git status --porcelain` in TWIN (default: the cwd) prints nothing.
+expect_clean() {
+  local s
+  s=$(git -C "${1:-.}" status --porcelain)
+  if [ -z "$s" ]; then ok "git status is clean${1:+ in $(short "$1")}"
+  else fail "git status is clean${1:+ in $(short "$1")}" "$s"; fi
+}
+
+# expect_no_twin_output FILE: FILE has no line from git-twin (nothing starting "git-twin:").
+expect_no_twin_output() {
+  if [ -f "$1" ] && ! grep -q '^git-twin:' "$1"; then ok "$(short "$1") has nothing from git-twin"
+  else fail "$(short "$1") has nothing from git-twin" "$(show_file "$1")"; fi
+}
+
+# now_ms: the time in milliseconds, for measuring how long a command took.
+now_ms() { date +%s%3N; }
+
+# hold_lock GIT_DIR SECONDS: holds the twin's repo lock (GIT_DIR/twin/lock) from a background
+# process for SECONDS, the way another git-twin command would; returns once it is held.
+# Sets LOCK_PID (one process: a shell that took the lock with flock(1) on an inherited
+# descriptor and then became `sleep`), so `release_lock` (kill) frees it at once.
+hold_lock() {
+  local lock=$1/twin/lock i
+  mkdir -p "$1/twin"
+  ( exec 9>>"$lock" && flock 9 && exec sleep "$2" ) &
+  LOCK_PID=$!
+  for i in $(seq 200); do
+    flock -n "$lock" true 2>/dev/null || return 0
+    sleep 0.02
+  done
+  return 1
+}
+
+# release_lock: ends the process that hold_lock started (nothing if none).
+release_lock() {
+  if [ -n "${LOCK_PID:-}" ]; then
+    kill "$LOCK_PID" 2>/dev/null
+    wait "$LOCK_PID" 2>/dev/null
+    LOCK_PID=""
+  fi
+}
