@@ -5,7 +5,8 @@
 //
 // Rules for every handler: never change the machine, never prompt, never recurse (git runs
 // by git-twin itself carry GIT_TWIN_INTERNAL=1, and handlers export GIT_TWIN_IN_HOOK=1),
-// do nothing while a rebase, cherry-pick, revert or merge sequence is in progress, and skip
+// do nothing while a rebase, cherry-pick or revert sequence is in progress (but plan
+// when post-rewrite ends a rebase), and skip
 // with a note when another git-twin command holds the lock. Output goes to stderr with a
 // "git-twin: " prefix, since it is interleaved with git's.
 #pragma once

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -28,6 +29,8 @@ bool on_path(const std::string& tool) {
 Result<int> cmd_doctor(std::span<const std::string> argv) {
   static const OptionSpec specs[] = {{"fix", 0, false}};
   Args args = TWIN_TRY(parse_args("doctor", argv, specs));
+  if (!args.positional.empty())
+    return usage_error("'git twin doctor' takes no arguments");
   int problems = 0;
   auto problem = [&](const std::string& text) {
     print_warning(text);
@@ -44,6 +47,9 @@ Result<int> cmd_doctor(std::span<const std::string> argv) {
   if (!getcwd(cwd, sizeof cwd))
     return fail("cannot determine the current directory");
   auto repo = GitRepo::discover(cwd);
+  struct stat st {};
+  if (repo && ::stat((repo->work_tree() + "/config.yaml").c_str(), &st) != 0)
+    repo = fail("no config.yaml"); // a git repository, but not a twin
   if (!repo) {
     fmt::print("not inside a twin: checked the tools only\n");
   } else {

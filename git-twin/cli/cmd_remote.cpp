@@ -40,8 +40,16 @@ Result<int> cmd_push(std::span<const std::string> argv) {
 }
 
 Result<int> cmd_pull(std::span<const std::string> argv) {
-  static const OptionSpec specs[] = {{"root", 0, true}};
-  Args args = TWIN_TRY(parse_args("pull", argv, specs));
+  // --root is ours; everything else goes to git pull as it is.
+  Args args;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    if (argv[i] == "--root" && i + 1 < argv.size())
+      args.values["root"] = argv[++i];
+    else if (argv[i].rfind("--root=", 0) == 0)
+      args.values["root"] = argv[i].substr(7);
+    else
+      args.positional.push_back(argv[i]);
+  }
   Session s = TWIN_TRY(open_session(args));
   RepoLock lock = TWIN_TRY(RepoLock::acquire(s.repo.git_dir()));
   Command pull;

@@ -60,9 +60,13 @@ Result<int> dispatch(const std::vector<std::string>& args) {
     if (c.name != name)
       continue;
     std::vector<std::string> rest(args.begin() + 1, args.end());
-    for (const auto& a : rest)
-      if (a == "--help" || a == "-h")
+    // "--help" anywhere before "--", "-h" alone: -h may be another command's option (push).
+    for (const auto& a : rest) {
+      if (a == "--")
+        break;
+      if (a == "--help" || (a == "-h" && rest.size() == 1))
         return open_manual(fmt::format("git-twin-{}", name));
+    }
     return c.run(rest);
   }
   return usage_error("'{}' is not a git twin command. See 'git twin --help'", name);
