@@ -112,7 +112,8 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
     if (!p->has_state())
       continue;
     if (auto text = staged(state_path(*p)))
-      for (auto& e : check_state_document(*p, state_path(*p), *text, config, env.tree))
+      for (auto& e : check_state_document(*p, state_path(*p), *text, config, env.tree, nullptr,
+                                          env.repo.git_dir()))
         errors.push_back(std::move(e));
   }
   if (!errors.empty()) {

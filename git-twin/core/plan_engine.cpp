@@ -115,8 +115,8 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
     Value desired = Value::map();
     auto text = TWIN_TRY(env.tree.read(state_path(plugin)));
     if (text) {
-      auto errors =
-          check_state_document(plugin, state_path(plugin), *text, env.config, env.tree, &desired);
+      auto errors = check_state_document(plugin, state_path(plugin), *text, env.config, env.tree,
+                                         &desired, env.repo.git_dir());
       if (!errors.empty()) {
         invalid.insert(invalid.end(), errors.begin(), errors.end());
         continue;

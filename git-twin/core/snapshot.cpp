@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "core/schema.hpp"
+#include "core/sha256.hpp"
 #include "core/yaml_emitter.hpp"
 #include "core/yaml_reader.hpp"
 
@@ -100,7 +101,7 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
   Value desired = Value::map();
   if (desired_text) {
     auto errors = check_state_document(plugin, state_path(plugin), *desired_text, env.config,
-                                       env.tree, &desired);
+                                       env.tree, &desired, env.repo.git_dir());
     if (!errors.empty())
       return fail("{} is invalid, local changes were not adopted:\n  {}", state_path(plugin),
                   fmt::join(errors, "\n  "));
@@ -147,6 +148,37 @@ void write_pending(const GitRepo& repo, const std::vector<std::string>& paths) {
     out << p << '\0';
 }
 
+// The digests of (schema, text) pairs that passed validation, newest last, at most 64.
+bool remembered(const std::string& memo, const std::string& key) {
+  std::ifstream in(memo);
+  std::string line;
+  while (std::getline(in, line))
+    if (line == key)
+      return true;
+  return false;
+}
+
+void remember(const std::string& memo, const std::string& key) {
+  std::vector<std::string> keys;
+  {
+    std::ifstream in(memo);
+    std::string line;
+    while (std::getline(in, line))
+      if (line.size() == key.size())
+        keys.push_back(line);
+  }
+  keys.push_back(key);
+  if (keys.size() > 64)
+    keys.erase(keys.begin(), keys.end() - 64);
+  std::string temp = memo + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    for (const auto& k : keys)
+      out << k << '\n';
+  }
+  std::rename(temp.c_str(), memo.c_str());
+}
+
 } // namespace
 
 bool SnapshotReport::failed() const {
@@ -165,7 +197,8 @@ bool SnapshotReport::has_conflicts() const {
 
 std::vector<std::string> check_state_document(const Plugin& plugin, std::string_view file,
                                               std::string_view text, const Config& config,
-                                              const WorkTree& tree, Value* parsed) {
+                                              const WorkTree& tree, Value* parsed,
+                                              const std::string& git_dir) {
   std::vector<std::string> errors;
   auto doc = parse_yaml(text, file);
   if (!doc)
@@ -173,9 +206,16 @@ std::vector<std::string> check_state_document(const Plugin& plugin, std::string_
   const Value* schema = plugin.state_schema();
   if (!schema)
     return {fmt::format("{}: plugin '{}' has no desired state", file, plugin.name())};
-  auto problems = validate_against(*schema, *doc);
-  if (!problems)
-    return {problems.error().message};
+  std::string memo = git_dir.empty() ? std::string() : git_dir + "/twin/schema-valid";
+  std::string key = sha256_hex(fmt::format("{}\0{}\0{}", plugin.name(), to_json(*schema), text));
+  Result<std::vector<SchemaProblem>> problems = std::vector<SchemaProblem>{};
+  if (memo.empty() || !remembered(memo, key)) {
+    problems = validate_against(*schema, *doc);
+    if (!problems)
+      return {problems.error().message};
+    if (problems->empty() && !memo.empty())
+      remember(memo, key);
+  }
   if (problems->empty())
     *problems = plugin.check_state(*doc, config, tree);
   for (const auto& p : *problems)
@@ -276,8 +316,8 @@ Result<AdoptSummary> adopt_resources(TwinEnv& env, const Plugin& plugin,
   Value live = TWIN_TRY(plugin.collect(ctx, written));
   Value desired = Value::map();
   if (auto text = TWIN_TRY(env.tree.read(state_path(plugin)))) {
-    auto errors =
-        check_state_document(plugin, state_path(plugin), *text, env.config, env.tree, &desired);
+    auto errors = check_state_document(plugin, state_path(plugin), *text, env.config, env.tree,
+                                       &desired, env.repo.git_dir());
     if (!errors.empty())
       return fail("{} is invalid, nothing was adopted:\n  {}", state_path(plugin),
                   fmt::join(errors, "\n  "));

@@ -9,9 +9,9 @@
 
 #include "core/fs_util.hpp"
 #include "core/sha256.hpp"
+#include "core/stat_cache.hpp"
 #include "plugins/files_mirror/account_names.hpp"
 #include "plugins/files_mirror/exclude.hpp"
-#include "core/stat_cache.hpp"
 
 namespace twin::files {
 namespace {

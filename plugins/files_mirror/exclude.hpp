@@ -16,12 +16,18 @@ namespace twin::files {
 
 class ExcludeRules {
 public:
-  explicit ExcludeRules(std::vector<std::string> patterns) : m_patterns(std::move(patterns)) {}
+  explicit ExcludeRules(const std::vector<std::string>& patterns);
   /// `name` is the last component of `path` (already split by the walker).
   bool excluded(std::string_view path, std::string_view name) const;
 
 private:
-  std::vector<std::string> m_patterns;
+  // fnmatch runs for every path and every pattern, so each pattern keeps its longest
+  // literal run: a path that does not contain it cannot match, and fnmatch is skipped.
+  struct Pattern {
+    std::string glob;
+    std::string literal;
+  };
+  std::vector<Pattern> m_patterns;
 };
 
 } // namespace twin::files
