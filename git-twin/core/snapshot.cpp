@@ -207,7 +207,8 @@ std::vector<std::string> check_state_document(const Plugin& plugin, std::string_
   if (!schema)
     return {fmt::format("{}: plugin '{}' has no desired state", file, plugin.name())};
   std::string memo = git_dir.empty() ? std::string() : git_dir + "/twin/schema-valid";
-  std::string key = sha256_hex(fmt::format("{}\0{}\0{}", plugin.name(), to_json(*schema), text));
+  std::string key =
+      sha256_hex(std::string(plugin.name()) + '\0' + to_json(*schema) + '\0' + std::string(text));
   Result<std::vector<SchemaProblem>> problems = std::vector<SchemaProblem>{};
   if (memo.empty() || !remembered(memo, key)) {
     problems = validate_against(*schema, *doc);
