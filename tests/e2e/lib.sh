@@ -310,7 +310,8 @@ desire_file() {
 
 # plan_commit [TWIN]: the desired_commit recorded in TWIN/plan/latest.yaml (empty if none).
 plan_commit() {
-  sed -n 's/^desired_commit: *//p' "${1:-.}/plan/latest.yaml" 2>/dev/null
+  # A sha that YAML could misread (0b..., 1e5...) is written quoted.
+  sed -n 's/^desired_commit: *"\{0,1\}\([0-9a-f]*\)"\{0,1\}$/\1/p' "${1:-.}/plan/latest.yaml" 2>/dev/null
 }
 
 # expect_clean [TWIN]: `git status --porcelain` in TWIN (default: the cwd) prints nothing.

@@ -67,7 +67,7 @@ expect_file plan/latest.yaml
 expect_eq "" "$(git status --porcelain --ignored=no -- plan)" "git status does not show plan/"
 check "plan/latest.yaml is ignored by git" git check-ignore -q plan/latest.yaml
 expect_line plan/latest.yaml "format_version: 1"
-expect_line plan/latest.yaml "desired_commit: $head"
+expect_eq "$head" "$(plan_commit)" "plan/latest.yaml names HEAD as its desired commit"
 check "plan/latest.yaml has a desired_digest" grep -q '^desired_digest: [0-9a-f]\{64\}$' plan/latest.yaml
 check "plan/latest.yaml has a live_digest" grep -q '^live_digest: [0-9a-f]\{64\}$' plan/latest.yaml
 expect_line plan/latest.yaml "actions:"
