@@ -100,17 +100,7 @@ Config config_from_document(const Value& doc) {
 }
 
 const Value& config_schema() {
-  static const Value schema = [] {
-    auto parsed =
-        parse_yaml(find_embedded(embedded_schemas(), "config.schema.json"), "config.schema.json");
-    if (!parsed) {
-      // A broken embedded schema is a build defect, never user input.
-      std::fprintf(stderr, "fatal: embedded %s\n", parsed.error().message.c_str());
-      std::abort();
-    }
-    return std::move(*parsed);
-  }();
-  return schema;
+  return embedded_schema("config.schema.json");
 }
 
 std::vector<SchemaProblem> check_config(const Value& doc,

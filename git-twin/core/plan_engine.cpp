@@ -37,17 +37,7 @@ bool PlanResult::pending() const {
 }
 
 const Value& plan_schema() {
-  static const Value schema = [] {
-    auto parsed =
-        parse_yaml(find_embedded(embedded_schemas(), "plan.schema.json"), "plan.schema.json");
-    if (!parsed) {
-      // A broken embedded schema is a build defect, never user input.
-      std::fprintf(stderr, "fatal: embedded %s\n", parsed.error().message.c_str());
-      std::abort();
-    }
-    return std::move(*parsed);
-  }();
-  return schema;
+  return embedded_schema("plan.schema.json");
 }
 
 Result<Observation> observe(TwinEnv& env, std::span<const Plugin* const> plugins) {

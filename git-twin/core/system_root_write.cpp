@@ -74,6 +74,32 @@ Result<Target> open_target(const SystemRoot& root, int root_fd, std::string_view
   return Target{FdGuard(fd), std::string(logical.substr(slash + 1))};
 }
 
+// The last step of every replacement: link the old file to its backup (when there is one
+// and a stamp asks for it), rename the prepared temp over the target, fsync the directory.
+// `error` is what preparing the temp already ran into; on any failure the temp goes away.
+Result<std::string> install_temp(const SystemRoot& root, const Target& t, const std::string& temp,
+                                 bool exists, std::string_view stamp, std::string_view logical,
+                                 int error, std::string_view verb) {
+  int parent = t.parent.get();
+  std::string backup;
+  if (!error && exists && !stamp.empty()) {
+    auto made = make_backup(parent, t.name, stamp, false, logical);
+    if (!made) {
+      ::unlinkat(parent, temp.c_str(), 0);
+      return tl::unexpected(made.error());
+    }
+    backup = *made;
+  }
+  if (!error && ::renameat(parent, temp.c_str(), parent, t.name.c_str()) != 0)
+    error = errno;
+  if (error) {
+    ::unlinkat(parent, temp.c_str(), 0);
+    return fail("cannot {} {}: {}", verb, where(root, logical), reason(error));
+  }
+  ::fsync(parent);
+  return backup;
+}
+
 } // namespace
 
 Result<std::string> SystemRoot::write_file(std::string_view logical, std::string_view content,
@@ -99,23 +125,7 @@ Result<std::string> SystemRoot::write_file(std::string_view logical, std::string
     error = errno;
   if (!error && ::fsync(file.get()) != 0)
     error = errno;
-  std::string backup;
-  if (!error && exists && !stamp.empty()) {
-    auto made = make_backup(parent, t.name, stamp, false, logical);
-    if (!made) {
-      ::unlinkat(parent, temp.c_str(), 0);
-      return tl::unexpected(made.error());
-    }
-    backup = *made;
-  }
-  if (!error && ::renameat(parent, temp.c_str(), parent, t.name.c_str()) != 0)
-    error = errno;
-  if (error) {
-    ::unlinkat(parent, temp.c_str(), 0);
-    return fail("cannot write {}: {}", where(*this, logical), reason(error));
-  }
-  ::fsync(parent);
-  return backup;
+  return install_temp(*this, t, temp, exists, stamp, logical, error, "write");
 }
 
 Result<std::string> SystemRoot::write_symlink(std::string_view logical, std::string_view target,
@@ -133,23 +143,7 @@ Result<std::string> SystemRoot::write_symlink(std::string_view logical, std::str
   int error = 0;
   if (::fchownat(parent, temp.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
     error = errno;
-  std::string backup;
-  if (!error && exists && !stamp.empty()) {
-    auto made = make_backup(parent, t.name, stamp, false, logical);
-    if (!made) {
-      ::unlinkat(parent, temp.c_str(), 0);
-      return tl::unexpected(made.error());
-    }
-    backup = *made;
-  }
-  if (!error && ::renameat(parent, temp.c_str(), parent, t.name.c_str()) != 0)
-    error = errno;
-  if (error) {
-    ::unlinkat(parent, temp.c_str(), 0);
-    return fail("cannot create symlink {}: {}", where(*this, logical), reason(error));
-  }
-  ::fsync(parent);
-  return backup;
+  return install_temp(*this, t, temp, exists, stamp, logical, error, "create symlink");
 }
 
 Status SystemRoot::make_directory(std::string_view logical, std::uint32_t mode, std::uint32_t uid,

@@ -11,6 +11,8 @@
 // "\xNN" means the code point U+00NN, which is two bytes in UTF-8.
 #include "core/yaml_emitter.hpp"
 
+#include "core/yaml_scalar.hpp"
+
 #include <charconv>
 #include <cmath>
 
@@ -23,27 +25,6 @@ constexpr std::string_view identity_keys[] = {"name", "path", "user", "id"};
 // YAML limits implicit keys to 1024 characters (yaml-cpp counts bytes); longer keys are
 // written in the explicit "? key" form.
 constexpr size_t max_implicit_key = 1000;
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-bool is_hex_digit(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-    if (c != b[i])
-      return false;
-  }
-  return true;
-}
 
 /// Words some YAML 1.1 or 1.2 reader takes as a boolean, a null or a special key, in any case.
 bool is_special_word(std::string_view s) {

@@ -13,21 +13,6 @@ bool adoptable(const FileEntry& e) {
   return !e.skipped() && e.content != Content::unreadable;
 }
 
-// The facts the desired entry asks for; content is the digest of its twin_path.
-std::optional<FileFacts> wanted(const DesiredFile& d, const ContentDigest& digest) {
-  if (d.absent)
-    return std::nullopt;
-  FileFacts f;
-  f.type = d.type.value_or(FileType::unknown);
-  f.mode = d.mode;
-  f.owner = d.owner;
-  f.group = d.group;
-  f.target = d.target;
-  if (d.twin_path)
-    f.content = digest(*d.twin_path).value_or("missing:" + *d.twin_path);
-  return f;
-}
-
 } // namespace
 
 std::vector<AdoptDecision> decide_adoption(const std::vector<FileEntry>& live_list,
@@ -73,7 +58,7 @@ std::vector<AdoptDecision> decide_adoption(const std::vector<FileEntry>& live_li
       was = project(facts_of(*B), want);
     if (L)
       now = project(facts_of(*L), want);
-    switch (classify(wanted(want, desired_content), was, now)) {
+    switch (classify(desired_facts(want, desired_content), was, now)) {
     case SyncCase::live_changed:
       if (L)
         decisions.push_back({AdoptDecision::Kind::replace, path, d->second, *L});

@@ -134,6 +134,22 @@ FileFacts facts_of(const FileEntry& entry) {
   return f;
 }
 
+std::optional<FileFacts>
+desired_facts(const DesiredFile& d,
+              const std::function<std::optional<std::string>(const std::string&)>& digest) {
+  if (d.absent)
+    return std::nullopt;
+  FileFacts f;
+  f.type = d.type.value_or(FileType::unknown);
+  f.mode = d.mode;
+  f.owner = d.owner;
+  f.group = d.group;
+  f.target = d.target;
+  if (d.twin_path)
+    f.content = digest(*d.twin_path).value_or("missing:" + *d.twin_path);
+  return f;
+}
+
 FileFacts project(FileFacts facts, const DesiredFile& desired) {
   if (!desired.mode)
     facts.mode.reset();

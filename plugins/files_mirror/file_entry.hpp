@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,12 @@ Result<DesiredFile> desired_from_value(const Value& item);
 
 /// Facts of an observed entry, with content taken from its sha256.
 FileFacts facts_of(const FileEntry& entry);
+/// What a desired entry asks for (nullopt for ensure: absent); content is the digest of its
+/// twin_path as `digest` reports it ("missing:<path>" when the file is not there).
+std::optional<FileFacts>
+desired_facts(const DesiredFile& desired,
+              const std::function<std::optional<std::string>(const std::string&)>& digest);
+
 /// Projects `facts` onto the fields `desired` manages.
 FileFacts project(FileFacts facts, const DesiredFile& desired);
 

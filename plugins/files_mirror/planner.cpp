@@ -14,20 +14,6 @@ namespace {
 
 constexpr std::string_view k_plugin = "files.mirror";
 
-std::optional<FileFacts> wanted(const DesiredFile& d, const ContentDigest& digest) {
-  if (d.absent)
-    return std::nullopt;
-  FileFacts f;
-  f.type = d.type.value_or(FileType::unknown);
-  f.mode = d.mode;
-  f.owner = d.owner;
-  f.group = d.group;
-  f.target = d.target;
-  if (d.twin_path)
-    f.content = digest(*d.twin_path).value_or("missing:" + *d.twin_path);
-  return f;
-}
-
 // What differs between two sides, for conflict messages (never the content itself).
 std::string differences(const std::optional<FileFacts>& a, const std::optional<FileFacts>& b) {
   if (!a || !b)
@@ -168,7 +154,8 @@ PluginPlan plan_files(const std::vector<DesiredFile>& desired,
     std::optional<std::string> want_digest;
     if (d.twin_path && !d.absent)
       want_digest = digest(*d.twin_path);
-    std::optional<FileFacts> want = wanted(d, [&](const std::string&) { return want_digest; });
+    std::optional<FileFacts> want =
+        desired_facts(d, [&](const std::string&) { return want_digest; });
     std::optional<FileFacts> was, now;
     if (base_entry)
       was = project(facts_of(*base_entry), d);
