@@ -25,9 +25,16 @@ Result<int> cmd_snapshot(std::span<const std::string> argv) {
   options.message = args.value("message").value_or("");
   auto plugins = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
+  // A plan already behind HEAD (a reset that ran no hook) is made again afterwards; one that
+  // only our own commit leaves behind is removed instead: apply then plans afresh, and a
+  // snapshot does not pay for a plan nobody asked for.
+  bool behind_before = TWIN_TRY(saved_plan_is_behind(env));
   SnapshotReport report = TWIN_TRY(take_snapshot(env, plugins, options));
   int code = print_snapshot_report(report);
-  TWIN_CHECK(reconcile_plan(env, plugins));
+  if (behind_before)
+    TWIN_CHECK(reconcile_plan(env, plugins));
+  else if (report.commit)
+    TWIN_CHECK(s.tree.remove(std::string(k_plan_path)));
   if (args.flag("push"))
     TWIN_CHECK(push_twin(s.repo, {}));
   return code;
