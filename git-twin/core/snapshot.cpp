@@ -61,7 +61,7 @@ std::string default_message(const SnapshotOptions& options, const SnapshotReport
 // Observes one plugin and adopts its drift. Errors here fail only this plugin.
 Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions& options,
                        const std::optional<std::string>& base, PluginSnapshot& report,
-                       std::vector<std::string>& commit_paths, std::string& live_text) {
+                       std::vector<std::string>& commit_paths, std::string& live_blob) {
   Notes notes;
   PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes};
   std::vector<std::string> written;
@@ -71,12 +71,13 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
   report.copies_written = written.size();
   report.has_state = plugin.has_state();
 
-  live_text = emit_yaml(live);
+  std::string live_text = emit_yaml(live);
   TWIN_TRY(env.tree.write_if_changed(live_path(plugin), live_text));
+  live_blob = GitRepo::hash_blob(live_text); // compared with the base's and HEAD's below
   std::optional<std::string> base_blob;
   if (base)
     base_blob = TWIN_TRY(env.repo.blob_id(*base, live_path(plugin)));
-  report.live_changed = !base_blob || *base_blob != GitRepo::hash_blob(live_text);
+  report.live_changed = !base_blob || *base_blob != live_blob;
 
   if (!plugin.has_state())
     return {};
@@ -233,20 +234,20 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   if (options.seed)
     base.reset();
   std::vector<std::string> paths = {"live"};
-  std::vector<std::pair<std::string, std::string>> live_texts; // repo path, text
+  std::vector<std::pair<std::string, std::string>> live_blobs; // repo path, blob id
   bool wrote = false;
   for (const Plugin* plugin : plugins) {
     PluginSnapshot& pr = report.plugins.emplace_back();
     pr.plugin = std::string(plugin->name());
-    std::string text;
+    std::string blob;
     std::vector<std::string> adopted_paths;
-    if (auto ok = snapshot_plugin(env, *plugin, options, base, pr, adopted_paths, text); !ok) {
+    if (auto ok = snapshot_plugin(env, *plugin, options, base, pr, adopted_paths, blob); !ok) {
       pr.error = ok.error().message;
       continue;
     }
     wrote = wrote || !adopted_paths.empty();
     paths.insert(paths.end(), adopted_paths.begin(), adopted_paths.end());
-    live_texts.emplace_back(live_path(*plugin), std::move(text));
+    live_blobs.emplace_back(live_path(*plugin), std::move(blob));
   }
   std::vector<std::string> pending = read_pending(env.repo);
   if (!options.commit) {
@@ -263,11 +264,11 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   // Nothing adopted and live/ equal to HEAD's: no git process needed.
   auto head = TWIN_TRY(env.repo.resolve("HEAD"));
   bool head_matches = head.has_value();
-  for (const auto& [path, text] : live_texts) {
+  for (const auto& [path, live_blob] : live_blobs) {
     if (!head_matches)
       break;
     auto blob = TWIN_TRY(env.repo.blob_id(*head, path));
-    head_matches = blob && *blob == GitRepo::hash_blob(text);
+    head_matches = blob && *blob == live_blob;
   }
   if (!head_matches || wrote) {
     std::string message =
@@ -293,9 +294,9 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
                        "off): 'git twin adopt' keeps them, 'git twin apply' undoes them";
   if (head && !report.failed() && report.base_kept.empty()) {
     bool all_match = true;
-    for (const auto& [path, text] : live_texts) {
+    for (const auto& [path, live_blob] : live_blobs) {
       auto blob = TWIN_TRY(env.repo.blob_id(*head, path));
-      all_match = all_match && blob && *blob == GitRepo::hash_blob(text);
+      all_match = all_match && blob && *blob == live_blob;
     }
     if (all_match && head != base)
       TWIN_CHECK(env.repo.set_ref(k_base_ref, *head, "git twin snapshot"));

@@ -44,6 +44,7 @@ private:
   std::uint64_t m_max_file_size = 0;
   std::unordered_map<std::string, CacheEntry> m_entries; // as loaded
   std::unordered_map<std::string, CacheEntry> m_next;    // this run's, saved
+  std::string m_loaded_text;                             // the file as loaded
 };
 
 } // namespace twin
