@@ -293,7 +293,8 @@ TEST_CASE("a FIFO is recorded as skipped and never opened", "[files]") {
   CHECK(fifo->type == FileType::fifo);
   CHECK(fifo->skipped());
   CHECK(fifo->mode == "0600");
-  auto skipped = live_value(*fifo).find("skipped");
+  Value fifo_value = live_value(*fifo);
+  const Value* skipped = fifo_value.find("skipped");
   REQUIRE(skipped);
   CHECK(skipped->as_bool());
   CHECK_FALSE(exists_no_follow(m.live_copy("/etc/initctl")));
