@@ -36,6 +36,14 @@ std::string reason(int error) {
   return std::strerror(error);
 }
 
+// Makes a rename or unlink in a directory durable. The parent is an O_PATH fd, on which
+// fsync fails: the directory itself is opened for that.
+void sync_directory(int parent) {
+  FdGuard dir(::openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() >= 0)
+    ::fsync(dir.get());
+}
+
 // A unique temp name beside the target; O_EXCL/NOREPLACE users retry on collision.
 std::string temp_name(std::string_view name) {
   static unsigned counter = 0;
@@ -96,7 +104,7 @@ Result<std::string> install_temp(const SystemRoot& root, const Target& t, const 
     ::unlinkat(parent, temp.c_str(), 0);
     return fail("cannot {} {}: {}", verb, where(root, logical), reason(error));
   }
-  ::fsync(parent);
+  sync_directory(parent);
   return backup;
 }
 
@@ -155,7 +163,7 @@ Status SystemRoot::make_directory(std::string_view logical, std::uint32_t mode, 
       ::openat(t.parent.get(), t.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (dir.get() < 0 || ::fchown(dir.get(), uid, gid) != 0 || ::fchmod(dir.get(), mode) != 0)
     return fail("cannot set owner and mode of {}: {}", where(*this, logical), reason(errno));
-  ::fsync(t.parent.get());
+  sync_directory(t.parent.get());
   return {};
 }
 
@@ -203,7 +211,7 @@ Result<std::string> SystemRoot::remove(std::string_view logical, std::string_vie
     if (::unlinkat(parent, t.name.c_str(), AT_REMOVEDIR) != 0)
       return fail("cannot remove {}: {}", where(*this, logical),
                   errno == ENOTEMPTY ? "the directory is not empty" : reason(errno));
-    ::fsync(parent);
+    sync_directory(parent);
     return std::string();
   }
   std::string backup;
@@ -212,7 +220,7 @@ Result<std::string> SystemRoot::remove(std::string_view logical, std::string_vie
   } else if (::unlinkat(parent, t.name.c_str(), 0) != 0) {
     return fail("cannot remove {}: {}", where(*this, logical), reason(errno));
   }
-  ::fsync(parent);
+  sync_directory(parent);
   return backup;
 }
 
