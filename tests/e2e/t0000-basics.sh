@@ -51,4 +51,9 @@ else
   check "the page is git-twin(1)" grep -qi "git-twin" "$OUT"
 fi
 
+section "README's test command is what CI runs"
+top=$(cd "$TWIN_FIXTURES_DIR/../.." && pwd)
+readme_test=$(awk '/^```sh$/ {n++; next} /^```$/ {next} n == 2 {print; exit}' "$top/README.md")
+expect_eq "$readme_test" "$(tail -n 1 "$top/.ci/run")" ".ci/run's last line is README's second command"
+
 finish
