@@ -141,8 +141,16 @@ Result<AdoptSummary> FilesMirror::adopt(PluginContext& ctx, const Value& live_do
     case AdoptDecision::Kind::add:
     case AdoptDecision::Kind::replace: {
       Value item = adopted_item(*d.live, previous);
-      if (const Value* twin_path = item.find("twin_path"))
+      if (const Value* twin_path = item.find("twin_path")) {
+        // A directory of desired files in the way (the twin wants /etc/x/ to hold files,
+        // the machine has a file /etc/x): both sides differ, which is a conflict.
+        auto in_the_way = TWIN_TRY(ctx.tree.stat(twin_path->as_string()));
+        if (in_the_way && in_the_way->type == FileType::directory) {
+          summary.conflicts.push_back(d.path);
+          break;
+        }
         TWIN_CHECK(copy_to_desired(ctx, d.path, twin_path->as_string(), summary.written));
+      }
       if (previous)
         items[d.desired_index] = std::move(item);
       else
