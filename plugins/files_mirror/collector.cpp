@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "core/fs_util.hpp"
 #include "core/sha256.hpp"
@@ -102,14 +100,23 @@ private:
       m_ctx.notes.warn(fmt::format("cannot list '{}': {}", logical, list.error().message));
       return {};
     }
-    std::unordered_map<std::string, FileStat> mirror_stats;
-    if (mirror) {
+    // Both listings come sorted by name, so the mirror's entry for a name is found by
+    // walking the two side by side.
+    std::vector<Dir::Entry> mirrored;
+    if (mirror)
       if (auto m = mirror->entries())
-        for (auto& e : *m)
-          mirror_stats.emplace(std::move(e.name), e.stat);
-    }
-    std::unordered_set<std::string> kept; // names that belong in the mirror directory
+        mirrored = std::move(*m);
+    std::vector<char> kept(mirrored.size(), 0); // mirror entries that still belong there
+    std::size_t next_mirrored = 0;
     for (const auto& e : *list) {
+      while (next_mirrored < mirrored.size() && mirrored[next_mirrored].name < e.name)
+        ++next_mirrored;
+      bool has_copy = next_mirrored < mirrored.size() && mirrored[next_mirrored].name == e.name;
+      const FileStat* copy = has_copy ? &mirrored[next_mirrored].stat : nullptr;
+      auto keep = [&] {
+        if (has_copy)
+          kept[next_mirrored] = 1;
+      };
       std::string path = join_logical(logical, e.name);
       if (m_rules.excluded(path, e.name) || path == m_repo_logical)
         continue;
@@ -120,8 +127,6 @@ private:
         continue;
       }
       FileEntry entry = describe(path, e.stat);
-      auto in_mirror = mirror_stats.find(e.name);
-      const FileStat* copy = in_mirror == mirror_stats.end() ? nullptr : &in_mirror->second;
       switch (e.stat.type) {
       case FileType::directory: {
         m_entries.push_back(std::move(entry));
@@ -137,11 +142,11 @@ private:
           std::string stale = mirror_path(k_live_tree, path);
           TWIN_CHECK(m_ctx.tree.remove(stale));
           m_written.push_back(stale);
-          kept.insert(e.name);
+          keep();
         } else if (copy && copy->type == FileType::directory) {
           if (auto m = mirror->open_dir(e.name))
             sub_mirror = std::move(*m);
-          kept.insert(e.name);
+          keep();
         }
         TWIN_CHECK(walk_dir(*sub, sub_mirror ? &*sub_mirror : nullptr, path));
         continue;
@@ -161,11 +166,11 @@ private:
           entry.content = Content::stored;
           entry.sha256 = hit->sha256;
           m_cache.record(path, *hit);
-          kept.insert(e.name);
+          keep();
         } else if (auto stored = store(dir, e.name, e.stat, copy, path)) {
           entry.content = Content::stored;
           entry.sha256 = *stored;
-          kept.insert(e.name);
+          keep();
         } else {
           entry.content = Content::unreadable;
           m_ctx.notes.warn(stored.error().message);
@@ -177,9 +182,10 @@ private:
       m_entries.push_back(std::move(entry));
     }
     if (mirror && m_ctx.record)
-      for (const auto& [name, st] : mirror_stats)
-        if (!kept.count(name))
-          TWIN_CHECK(remove_mirror(*mirror, name, st, join_logical(logical, name)));
+      for (std::size_t i = 0; i < mirrored.size(); ++i)
+        if (!kept[i])
+          TWIN_CHECK(remove_mirror(*mirror, mirrored[i].name, mirrored[i].stat,
+                                   join_logical(logical, mirrored[i].name)));
     return {};
   }
 
