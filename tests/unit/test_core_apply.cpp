@@ -4,6 +4,8 @@
 // plan/history/<time>.yaml and the `apply` part of logs/current/index.yaml.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -24,31 +26,12 @@
 using namespace twin;
 namespace fs = std::filesystem;
 
+using twin_test::read_file;
+using twin_test::TempDir;
+
 namespace {
 
 const std::string k_stamp = "20260102030405";
-
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/twin-apply-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 void put_file(const fs::path& path, const std::string& content) {
   fs::create_directories(path.parent_path());
@@ -110,7 +93,7 @@ std::string id_of(const std::string& name) {
 
 // The pieces execute_plan and record_apply need, in a temp dir: a fake root and a work tree.
 struct Fixture {
-  TempDir tmp;
+  TempDir tmp{"apply"};
   NoRunner runner;
   SystemRoot root = open_root();
   WorkTree tree = open_tree();

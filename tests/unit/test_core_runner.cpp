@@ -4,6 +4,8 @@
 // executables, environment overrides and working directory.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -20,6 +22,8 @@
 
 using namespace twin;
 namespace fs = std::filesystem;
+
+using twin_test::TempDir;
 
 namespace {
 
@@ -46,23 +50,6 @@ double elapsed_ms(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
       .count();
 }
-
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/twin-runner-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
 
 // True once `pid` is gone or a zombie (a container's pid 1 may not reap orphans).
 bool process_dead(pid_t pid) {
@@ -152,7 +139,7 @@ TEST_CASE("a timeout kills the child quickly and reports timed_out", "[runner]")
 }
 
 TEST_CASE("a timeout kills grandchildren holding the pipes", "[runner]") {
-  TempDir tmp;
+  TempDir tmp{"runner"};
   std::string pid_file = (tmp.path() / "pid").string();
   Command command = cmd({"sh", "-c", "sleep 5 & echo $! > \"$1\"; wait", "sh", pid_file});
   command.timeout = std::chrono::milliseconds(200);
@@ -214,7 +201,7 @@ TEST_CASE("environment overrides set and remove variables", "[runner]") {
 }
 
 TEST_CASE("cwd sets the working directory", "[runner]") {
-  TempDir tmp;
+  TempDir tmp{"runner"};
   Command command = cmd({"pwd", "-P"});
   command.cwd = tmp.path().string();
   CHECK(run_ok(command).out == fs::canonical(tmp.path()).string() + "\n");

@@ -4,6 +4,8 @@
 // and special files must never block a read.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -19,32 +21,13 @@
 using namespace twin;
 namespace fs = std::filesystem;
 
+using twin_test::TempDir;
+using twin_test::write_file;
+
 namespace {
 
 // A throwaway directory under /tmp, removed with everything below it (remove_all does not
 // follow symlinks, so the hostile links cannot make it delete anything outside).
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/twin-root-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
-
-void write_file(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << content;
-}
-
 void symlink_to(const std::string& target, const fs::path& link) {
   fs::create_directories(link.parent_path());
   REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
@@ -66,7 +49,7 @@ void symlink_to(const std::string& target, const fs::path& link) {
 //   outside/secret.txt         "REAL OUTSIDE SECRET"
 //   outside/dir/file           "REAL OUTSIDE FILE"
 struct HostileRoot {
-  TempDir tmp;
+  TempDir tmp{"root"};
   fs::path root = tmp.path() / "root";
 
   HostileRoot() {

@@ -4,6 +4,8 @@
 // refusals (symlinked directories, missing parents, directories in the way, "..").
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,36 +22,17 @@
 using namespace twin;
 namespace fs = std::filesystem;
 
+using twin_test::read_file;
+using twin_test::TempDir;
+
 namespace {
 
 const std::string k_stamp = "20260102030405";
 
 // A throwaway directory under /tmp, removed with everything below it.
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/twin-write-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
-
 void put_file(const fs::path& path, const std::string& content) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 struct stat lstat_of(const fs::path& path) {
@@ -77,7 +60,7 @@ std::vector<std::string> temp_files_below(const fs::path& dir) {
 
 // <tmp>/root is the fake root (with /etc), <tmp>/outside is what must never change.
 struct FakeRoot {
-  TempDir tmp;
+  TempDir tmp{"write"};
   fs::path dir = tmp.path() / "root";
   fs::path outside = tmp.path() / "outside";
   SystemRoot root = open_root();

@@ -5,6 +5,8 @@
 // and a few documents at yaml-cpp's limits; plus where the fast path is expected to be taken.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -30,6 +32,8 @@
 #include "core/yaml_reader.hpp"
 
 using twin::Value;
+
+using twin_test::read_file;
 
 namespace {
 
@@ -240,11 +244,6 @@ struct Tally {
     return out;
   }
 };
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // ---------------------------------------------------------------------------------------------
 // Random Values

@@ -5,6 +5,8 @@
 // kept.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,34 +22,11 @@ using namespace twin;
 using namespace twin::files;
 namespace fs = std::filesystem;
 
+using twin_test::read_file;
+using twin_test::TempDir;
+using twin_test::write_file;
+
 namespace {
-
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/twin-adopt-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
-
-void write_file(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 FileEntry observed(const std::string& path, const std::string& content,
                    const std::string& mode = "0644") {
@@ -110,7 +89,7 @@ public:
   }
 
 private:
-  TempDir m_tmp;
+  TempDir m_tmp{"adopt"};
 };
 
 using Paths = std::vector<std::string>;

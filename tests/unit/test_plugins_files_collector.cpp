@@ -4,6 +4,8 @@
 // while writing only what changed.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -26,24 +28,10 @@ using namespace twin;
 using namespace twin::files;
 namespace fs = std::filesystem;
 
+using twin_test::read_file;
+using twin_test::TempDir;
+
 namespace {
-
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/twin-collector-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
 
 void write_file(const fs::path& path, const std::string& content, mode_t mode = 0644) {
   fs::create_directories(path.parent_path());
@@ -57,11 +45,6 @@ void write_file(const fs::path& path, const std::string& content, mode_t mode = 
 void make_dir(const fs::path& path, mode_t mode = 0755) {
   fs::create_directories(path);
   REQUIRE(::chmod(path.c_str(), mode) == 0);
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 bool exists_no_follow(const fs::path& path) {
@@ -164,7 +147,7 @@ public:
   Notes notes;
 
 private:
-  TempDir m_tmp;
+  TempDir m_tmp{"collector"};
 };
 
 const FileEntry* find_entry(const std::vector<FileEntry>& entries, const std::string& path) {

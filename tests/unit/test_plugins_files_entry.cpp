@@ -4,6 +4,8 @@
 // root's passwd/group, exclude rules, and the stat cache file.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,28 +20,10 @@ using namespace twin;
 using namespace twin::files;
 namespace fs = std::filesystem;
 
+using twin_test::TempDir;
+using twin_test::write_file;
+
 namespace {
-
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/twin-entry-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
-
-void write_file(const fs::path& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
-}
 
 const std::string k_sha = std::string(64, 'a');
 
@@ -424,7 +408,7 @@ TEST_CASE("an exclude pattern matches the whole path and '*' crosses '/'", "[fil
 // --- stat cache ------------------------------------------------------------------------
 
 TEST_CASE("the stat cache round-trips through its file", "[files]") {
-  TempDir tmp;
+  TempDir tmp{"entry"};
   std::string file = tmp.path() / "files.cache";
   StatCache cache = StatCache::empty(k_max);
   cache.record("/etc/motd", old_entry());
@@ -440,7 +424,7 @@ TEST_CASE("the stat cache round-trips through its file", "[files]") {
 }
 
 TEST_CASE("a stat cache hit needs the source and its copy unchanged", "[files]") {
-  TempDir tmp;
+  TempDir tmp{"entry"};
   std::string file = tmp.path() / "files.cache";
   StatCache cache = StatCache::empty(k_max);
   cache.record("/etc/motd", old_entry());
@@ -482,7 +466,7 @@ TEST_CASE("a stat cache hit needs the source and its copy unchanged", "[files]")
 }
 
 TEST_CASE("racy stat cache entries (changed within 2 s of saving) are not saved", "[files]") {
-  TempDir tmp;
+  TempDir tmp{"entry"};
   std::string file = tmp.path() / "files.cache";
   StatCache cache = StatCache::empty(k_max);
   CacheEntry fresh_mtime = old_entry();
@@ -509,7 +493,7 @@ TEST_CASE("racy stat cache entries (changed within 2 s of saving) are not saved"
 }
 
 TEST_CASE("a stat cache saved for another size limit is not used", "[files]") {
-  TempDir tmp;
+  TempDir tmp{"entry"};
   std::string file = tmp.path() / "files.cache";
   StatCache cache = StatCache::empty(k_max);
   cache.record("/etc/motd", old_entry());
@@ -521,7 +505,7 @@ TEST_CASE("a stat cache saved for another size limit is not used", "[files]") {
 }
 
 TEST_CASE("a missing or corrupt stat cache file gives an empty cache", "[files]") {
-  TempDir tmp;
+  TempDir tmp{"entry"};
   std::string file = tmp.path() / "files.cache";
   FileStat source = file_stat(10, 5, k_old_time);
   FileStat copy = file_stat(20, 5, k_old_time);

@@ -5,6 +5,8 @@
 // Regenerate on purpose with GIT_TWIN_TEST_ACCEPT=1 (see golden.hpp).
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -26,24 +28,9 @@ using namespace twin;
 using twin::testing::check_golden;
 namespace fs = std::filesystem;
 
+using twin_test::TempDir;
+
 namespace {
-
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/twin-golden-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
 
 // Every path gets an explicit mode and, when we can, owner 0:0, so the umask and the
 // user running the tests do not leak into the golden files.
@@ -144,7 +131,7 @@ void check_reads_back(const std::string& text, const Value& document, const std:
 
 TEST_CASE("golden: live/files.yaml and the seeded state/files.yaml of a fixed /etc",
           "[golden][files]") {
-  TempDir tmp;
+  TempDir tmp{"golden"};
   fs::path root = tmp.path() / "root";
   fs::path twin = tmp.path() / "twin";
   fs::create_directories(twin);
@@ -192,7 +179,7 @@ TEST_CASE("golden: live/files.yaml and the seeded state/files.yaml of a fixed /e
 }
 
 TEST_CASE("golden: live/system.yaml of a fixed Debian root", "[golden][system_info]") {
-  TempDir tmp;
+  TempDir tmp{"golden"};
   fs::path root = tmp.path() / "root";
   fs::path twin = tmp.path() / "twin";
   fs::create_directories(twin);

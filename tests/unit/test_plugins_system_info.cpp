@@ -3,6 +3,8 @@
 // plugin's collect on a fake root.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -22,29 +24,10 @@ using namespace twin;
 using namespace twin::system_info;
 namespace fs = std::filesystem;
 
+using twin_test::TempDir;
+using twin_test::write_file;
+
 namespace {
-
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/twin-sysinfo-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
-
-void write_file(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << content;
-}
 
 // A 64-byte ELF header: class (1 = 32-bit, 2 = 64-bit), data (1 = little, 2 = big endian),
 // e_type = ET_EXEC, e_machine as given. Only what elf_architecture reads is meaningful.
@@ -99,7 +82,7 @@ struct Collected {
 
 // SystemInfo::collect on the fake root (a throwaway work tree: system.info writes none).
 Collected collect_system_info(const fs::path& root) {
-  TempDir twin;
+  TempDir twin{"sysinfo"};
   auto system_root = SystemRoot::open(root);
   REQUIRE(system_root);
   auto tree = WorkTree::open(twin.path());
@@ -228,7 +211,7 @@ TEST_CASE("parse_hostname takes the first real line, trimmed", "[system_info]") 
 
 TEST_CASE("system.info on a fake root reads hostname, OS, architecture and kernels",
           "[system_info]") {
-  TempDir tmp;
+  TempDir tmp{"sysinfo"};
   build_debian_root(tmp.path());
   auto [doc, notes] = collect_system_info(tmp.path());
 
@@ -248,20 +231,20 @@ TEST_CASE("system.info on a fake root reads hostname, OS, architecture and kerne
 }
 
 TEST_CASE("system.info on a fake root reports no running kernel", "[system_info]") {
-  TempDir tmp;
+  TempDir tmp{"sysinfo"};
   build_debian_root(tmp.path());
   auto [doc, notes] = collect_system_info(tmp.path());
   CHECK(doc.find("kernel") == nullptr);
 }
 
 TEST_CASE("system.info's document passes its own live schema", "[system_info]") {
-  TempDir tmp;
+  TempDir tmp{"sysinfo"};
   build_debian_root(tmp.path());
   check_valid_live(collect_system_info(tmp.path()).document);
 }
 
 TEST_CASE("system.info follows /bin -> usr/bin and sh -> dash inside the root", "[system_info]") {
-  TempDir tmp;
+  TempDir tmp{"sysinfo"};
   write_file(tmp.path() / "etc/hostname", "pi\n");
   write_file(tmp.path() / "usr/lib/os-release", "ID=raspbian\n");
   write_file(tmp.path() / "usr/bin/dash", elf_header(k_em_aarch64));
@@ -275,7 +258,7 @@ TEST_CASE("system.info follows /bin -> usr/bin and sh -> dash inside the root", 
 }
 
 TEST_CASE("system.info on an empty root warns and still gives a valid document", "[system_info]") {
-  TempDir tmp;
+  TempDir tmp{"sysinfo"};
   auto [doc, notes] = collect_system_info(tmp.path());
   CHECK(doc.get_string("hostname") == "");
   REQUIRE(doc.find("os"));
