@@ -19,19 +19,25 @@ std::string_view find_embedded(std::span<const EmbeddedFile> files, std::string_
   return {};
 }
 
-const Value& embedded_schema(std::string_view name) {
+const Value& parsed_embedded(std::span<const EmbeddedFile> files, std::string_view path) {
   static std::mutex mutex;
-  static std::map<std::string, Value, std::less<>> cache;
+  // Keyed by the file's bytes, which live for the whole program.
+  static std::map<const char*, Value> cache;
+  std::string_view data = find_embedded(files, path);
   std::lock_guard lock(mutex);
-  if (auto it = cache.find(name); it != cache.end())
+  if (auto it = cache.find(data.data()); data.data() && it != cache.end())
     return it->second;
-  auto parsed = parse_yaml(find_embedded(embedded_schemas(), name), name);
-  if (!parsed) {
-    std::fprintf(stderr, "fatal: embedded schema %s: %s\n", std::string(name).c_str(),
-                 parsed.error().message.c_str());
+  auto parsed = parse_yaml(data, path);
+  if (!parsed || data.empty()) {
+    std::fprintf(stderr, "fatal: embedded file %s: %s\n", std::string(path).c_str(),
+                 parsed ? "missing" : parsed.error().message.c_str());
     std::abort();
   }
-  return cache.emplace(std::string(name), std::move(*parsed)).first->second;
+  return cache.emplace(data.data(), std::move(*parsed)).first->second;
+}
+
+const Value& embedded_schema(std::string_view name) {
+  return parsed_embedded(embedded_schemas(), name);
 }
 
 } // namespace twin

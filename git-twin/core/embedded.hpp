@@ -23,8 +23,11 @@ std::span<const EmbeddedFile> embedded_plugin_files();
 std::string_view find_embedded(std::span<const EmbeddedFile> files, std::string_view path);
 
 class Value;
-/// schema/<name> parsed once ("config.schema.json"). A schema that does not parse is a build
-/// defect (a unit test parses every one), so this aborts with a message instead of failing.
+/// An embedded YAML or JSON file, parsed once. A file that does not parse is a build defect
+/// (a unit test parses every one), so this aborts with a message instead of failing.
+const Value& parsed_embedded(std::span<const EmbeddedFile> files, std::string_view path);
+
+/// schema/<name> parsed ("config.schema.json").
 const Value& embedded_schema(std::string_view name);
 
 } // namespace twin

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <optional>
-#include <string_view>
 
 namespace twin {
 
@@ -32,7 +31,5 @@ SyncCase classify(const std::optional<T>& desired, const std::optional<T>& base,
     return SyncCase::live_changed;
   return desired == live ? SyncCase::converged : SyncCase::conflict;
 }
-
-std::string_view sync_case_name(SyncCase c);
 
 } // namespace twin

@@ -189,9 +189,4 @@ Status WorkTree::remove(std::string_view path) {
   return {};
 }
 
-Status WorkTree::make_dirs(std::string_view path) {
-  FdGuard dir(TWIN_TRY(open_parent(std::string(path) + "/x", true)));
-  return {};
-}
-
 } // namespace twin

@@ -46,8 +46,6 @@ public:
   /// Removes a file (absent is fine) and then any directories it leaves empty, up to but
   /// not including the first component ("filesystem", "live").
   Status remove(std::string_view path);
-  /// Creates a directory and its parents (mode 0755).
-  Status make_dirs(std::string_view path);
 
 private:
   WorkTree(std::string dir, int fd) : m_dir(std::move(dir)), m_fd(fd) {}
