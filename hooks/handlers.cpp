@@ -141,7 +141,7 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
       return 0;
     }
     auto wrote =
-        env.tree.write_if_changed(fmt::format("live/{}.yaml", p->fragment()), emit_yaml(*live));
+        env.tree.write_if_changed(fmt::format("live/{}.yaml", p->fragment()), live->text());
     if (!wrote) {
       note("warning: " + wrote.error().message);
       return 0;

@@ -34,6 +34,19 @@ int openat2_fd(int dirfd, const std::string& path, std::uint64_t flags, std::uin
   }
 }
 
+bool replace_state_file(const std::string& path, std::string_view text) {
+  std::string temp = path + ".tmp";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return false;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = ::close(fd) == 0 && ok;
+  if (ok && ::rename(temp.c_str(), path.c_str()) == 0)
+    return true;
+  ::unlink(temp.c_str());
+  return false;
+}
+
 std::string quote_path(std::string_view text) {
   std::string out = "'";
   for (unsigned char c : text) {

@@ -41,6 +41,11 @@ std::string quote_path(std::string_view text);
 /// control characters. Other names cannot be recorded faithfully and are skipped.
 bool is_recordable_name(std::string_view name);
 
+/// Replaces a private state file of git-twin's own (caches and memos under <git-dir>/twin/)
+/// with `text`: a temp file (mode 0600) renamed over it, so a reader sees the old or the new
+/// text, never part of one. False on failure; callers treat those files as accelerators.
+bool replace_state_file(const std::string& path, std::string_view text);
+
 FileType file_type_of(mode_t mode);
 FileStat to_file_stat(const struct stat& st);
 

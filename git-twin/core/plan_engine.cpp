@@ -52,9 +52,8 @@ Result<Observation> observe(TwinEnv& env, std::span<const Plugin* const> plugins
       return fail("{}: {}", plugin->name(), live.error().message);
     for (auto& w : notes.warnings)
       obs.warnings.push_back(fmt::format("{}: {}", plugin->name(), w));
-    std::string text = emit_yaml(*live);
-    all += live_path(*plugin) + '\0' + text + '\0';
-    obs.documents.push_back({plugin, std::move(*live), std::move(text)});
+    all += live_path(*plugin) + '\0' + live->fingerprint() + '\0';
+    obs.documents.push_back({plugin, std::move(*live)});
   }
   obs.digest = sha256_hex(all);
   return obs;
@@ -118,7 +117,7 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
       if (auto base_text = TWIN_TRY(env.repo.read_blob(*base, live_path(plugin))))
         base_doc = TWIN_TRY(parse_yaml(*base_text, live_path(plugin) + " at " + k_base_ref.data()));
 
-    PlanInput input{desired, doc.live, base_doc ? &*base_doc : nullptr, digest, prefer};
+    PlanInput input{desired, doc.live.document(), base_doc ? &*base_doc : nullptr, digest, prefer};
     PluginPlan pp = TWIN_TRY(plugin.plan(input));
     st.actions = pp.actions.size();
     st.local_drift = std::move(pp.local_drift);

@@ -18,8 +18,7 @@ namespace twin {
 struct Observation {
   struct Document {
     const Plugin* plugin;
-    Value live;
-    std::string text; // canonical YAML, as live/<fragment>.yaml would hold it
+    LiveObservation live;
   };
   std::vector<Document> documents;
   std::string digest;                // the plan's live_digest

@@ -14,6 +14,7 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/live_observation.hpp"
 #include "core/plan.hpp"
 #include "core/runner.hpp"
 #include "core/schema.hpp"
@@ -90,11 +91,12 @@ public:
   virtual std::string_view fragment() const = 0; // "files": state/files.yaml, live/files.yaml
   virtual std::string_view summary() const = 0;  // one line for `git twin plugins`
 
-  /// Observes the machine below ctx.root and returns the live document
-  /// (live/<fragment>.yaml). Must not change the machine. May write derived artifacts
-  /// into the work tree under live/ (files.mirror writes live/filesystem/) and returns
-  /// the repo paths it wrote or removed in `written`.
-  virtual Result<Value> collect(PluginContext& ctx, std::vector<std::string>& written) const = 0;
+  /// Observes the machine below ctx.root: the live document (live/<fragment>.yaml), which
+  /// a plugin with a large document may build lazily. Must not change the machine. May
+  /// write derived artifacts into the work tree under live/ (files.mirror writes
+  /// live/filesystem/) and returns the repo paths it wrote or removed in `written`.
+  virtual Result<LiveObservation> collect(PluginContext& ctx,
+                                          std::vector<std::string>& written) const = 0;
 
   /// True when this plugin has desired state (state/<fragment>.yaml).
   virtual bool has_state() const { return false; }

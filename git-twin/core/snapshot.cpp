@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "core/snapshot.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 
 #include <fmt/ranges.h>
 
+#include "core/fs_util.hpp"
+#include "core/live_memo.hpp"
 #include "core/schema.hpp"
 #include "core/sha256.hpp"
 #include "core/yaml_emitter.hpp"
@@ -13,18 +16,6 @@
 
 namespace twin {
 namespace {
-
-std::size_t count_resources(const Value& doc) {
-  std::size_t n = 0;
-  bool any_list = false;
-  if (doc.is_map())
-    for (const auto& [key, v] : doc.as_map())
-      if (v.is_list()) {
-        n += v.as_list().size();
-        any_list = true;
-      }
-  return any_list ? n : 1;
-}
 
 std::string live_path(const Plugin& p) {
   return fmt::format("live/{}.yaml", p.fragment());
@@ -60,20 +51,30 @@ std::string default_message(const SnapshotOptions& options, const SnapshotReport
 
 // Observes one plugin and adopts its drift. Errors here fail only this plugin.
 Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions& options,
-                       const std::optional<std::string>& base, PluginSnapshot& report,
-                       std::vector<std::string>& commit_paths, std::string& live_blob) {
+                       const std::optional<std::string>& base, LiveMemo& memo,
+                       PluginSnapshot& report, std::vector<std::string>& commit_paths,
+                       std::string& live_blob) {
   Notes notes;
   PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes};
   std::vector<std::string> written;
-  Value live = TWIN_TRY(plugin.collect(ctx, written));
+  LiveObservation observed = TWIN_TRY(plugin.collect(ctx, written));
   report.warnings = std::move(notes.warnings);
-  report.resources = count_resources(live);
+  report.resources = observed.resources();
   report.copies_written = written.size();
   report.has_state = plugin.has_state();
 
-  std::string live_text = emit_yaml(live);
-  TWIN_TRY(env.tree.write_if_changed(live_path(plugin), live_text));
-  live_blob = GitRepo::hash_blob(live_text); // compared with the base's and HEAD's below
+  // live_blob is compared with the base's and HEAD's below. The document itself is built
+  // only when it is needed: new text, seeding or adoption.
+  std::string file = live_path(plugin);
+  auto current = TWIN_TRY(env.tree.stat(file));
+  if (auto known = current ? memo.blob_for(file, observed.fingerprint(), *current) : std::nullopt) {
+    live_blob = *known; // the file already holds this observation
+  } else {
+    TWIN_TRY(env.tree.write_if_changed(file, observed.text()));
+    live_blob = GitRepo::hash_blob(observed.text());
+    if (auto written_stat = TWIN_TRY(env.tree.stat(file)))
+      memo.record(file, observed.fingerprint(), live_blob, *written_stat);
+  }
   std::optional<std::string> base_blob;
   if (base)
     base_blob = TWIN_TRY(env.repo.blob_id(*base, live_path(plugin)));
@@ -82,7 +83,7 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
   if (!plugin.has_state())
     return {};
   if (options.seed) {
-    Value desired = TWIN_TRY(plugin.seed_state(ctx, live, written));
+    Value desired = TWIN_TRY(plugin.seed_state(ctx, observed.document(), written));
     TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired)));
     return {};
   }
@@ -107,7 +108,7 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
       return fail("{} is invalid, local changes were not adopted:\n  {}", state_path(plugin),
                   fmt::join(errors, "\n  "));
   }
-  report.adopt = TWIN_TRY(plugin.adopt(ctx, live, &base_doc, desired));
+  report.adopt = TWIN_TRY(plugin.adopt(ctx, observed.document(), &base_doc, desired));
   for (const auto& path : report.adopt.conflicts)
     report.warnings.push_back(
         fmt::format("conflict at {}: changed in the twin and on the machine since the last sync; "
@@ -171,13 +172,10 @@ void remember(const std::string& memo, const std::string& key) {
   keys.push_back(key);
   if (keys.size() > 64)
     keys.erase(keys.begin(), keys.end() - 64);
-  std::string temp = memo + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    for (const auto& k : keys)
-      out << k << '\n';
-  }
-  std::rename(temp.c_str(), memo.c_str());
+  std::string text;
+  for (const auto& k : keys)
+    text += k + '\n';
+  (void)replace_state_file(memo, text);
 }
 
 } // namespace
@@ -236,12 +234,14 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   std::vector<std::string> paths = {"live"};
   std::vector<std::pair<std::string, std::string>> live_blobs; // repo path, blob id
   bool wrote = false;
+  LiveMemo memo = LiveMemo::load(env.repo.git_dir());
   for (const Plugin* plugin : plugins) {
     PluginSnapshot& pr = report.plugins.emplace_back();
     pr.plugin = std::string(plugin->name());
     std::string blob;
     std::vector<std::string> adopted_paths;
-    if (auto ok = snapshot_plugin(env, *plugin, options, base, pr, adopted_paths, blob); !ok) {
+    if (auto ok = snapshot_plugin(env, *plugin, options, base, memo, pr, adopted_paths, blob);
+        !ok) {
       pr.error = ok.error().message;
       continue;
     }
@@ -249,6 +249,8 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     paths.insert(paths.end(), adopted_paths.begin(), adopted_paths.end());
     live_blobs.emplace_back(live_path(*plugin), std::move(blob));
   }
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  memo.save(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
   std::vector<std::string> pending = read_pending(env.repo);
   if (!options.commit) {
     pending.insert(pending.end(), paths.begin() + 1, paths.end());
@@ -315,7 +317,7 @@ Result<AdoptSummary> adopt_resources(TwinEnv& env, const Plugin& plugin,
   Notes notes;
   PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes, false};
   std::vector<std::string> written;
-  Value live = TWIN_TRY(plugin.collect(ctx, written));
+  LiveObservation observed = TWIN_TRY(plugin.collect(ctx, written));
   Value desired = Value::map();
   if (auto text = TWIN_TRY(env.tree.read(state_path(plugin)))) {
     auto errors = check_state_document(plugin, state_path(plugin), *text, env.config, env.tree,
@@ -324,7 +326,7 @@ Result<AdoptSummary> adopt_resources(TwinEnv& env, const Plugin& plugin,
       return fail("{} is invalid, nothing was adopted:\n  {}", state_path(plugin),
                   fmt::join(errors, "\n  "));
   }
-  AdoptSummary summary = TWIN_TRY(plugin.adopt_named(ctx, live, selectors, desired));
+  AdoptSummary summary = TWIN_TRY(plugin.adopt_named(ctx, observed.document(), selectors, desired));
   TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired)));
   summary.written.insert(summary.written.begin(), state_path(plugin));
   return summary;

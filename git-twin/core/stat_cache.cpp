@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "core/fs_util.hpp"
+
 namespace twin {
 namespace {
 
@@ -41,17 +43,19 @@ StatCache StatCache::empty(std::uint64_t max_file_size) {
 StatCache StatCache::load(const std::string& path, std::uint64_t max_file_size) {
   StatCache cache;
   cache.m_max_file_size = max_file_size;
-  std::string text = read_whole(path);
+  *cache.m_loaded_text = read_whole(path);
+  const std::string& text = *cache.m_loaded_text;
   std::string header = fmt::format("{} {}\n", k_magic, max_file_size);
   if (text.compare(0, header.size(), header) != 0)
-    return cache;
+    return empty(max_file_size);
   size_t pos = header.size();
+  cache.m_entries.reserve(text.size() / 128);
   while (pos < text.size()) {
     size_t nul = text.find('\0', pos);
     size_t eol = nul == std::string::npos ? nul : text.find('\n', nul);
     if (eol == std::string::npos)
       return empty(max_file_size); // truncated: trust nothing
-    std::string logical = text.substr(pos, nul - pos);
+    std::string_view logical(text.data() + pos, nul - pos);
     CacheEntry e;
     // Seven space-separated fields; parsed by hand (sscanf is a third of a no-change run).
     std::string_view fields(text.data() + nul + 1, eol - nul - 1);
@@ -73,49 +77,56 @@ StatCache StatCache::load(const std::string& path, std::uint64_t max_file_size) 
     if (!ok)
       return empty(max_file_size);
     e.sha256 = std::string(digest);
-    cache.m_entries.emplace(std::move(logical), std::move(e));
+    cache.m_entries.emplace(logical, Loaded{std::move(e), false});
     pos = eol + 1;
   }
-  cache.m_loaded_text = std::move(text);
   return cache;
 }
 
+void StatCache::record(std::string_view logical, const CacheEntry& entry) {
+  auto it = m_entries.find(logical);
+  if (it != m_entries.end() && !it->second.kept && it->second.entry == entry) {
+    it->second.kept = true;
+    ++m_kept;
+    return;
+  }
+  m_changed.insert_or_assign(std::string(logical), entry);
+}
+
 void StatCache::save(const std::string& path, std::int64_t now_ns) const {
+  // Everything recorded as it was loaded: the file would come out the same.
+  if (m_changed.empty() && m_kept == m_entries.size() && !m_loaded_text->empty())
+    return;
   std::string text = fmt::format("{} {}\n", k_magic, m_max_file_size);
   constexpr std::int64_t racy_window_ns = 2'000'000'000;
   // Sorted, so that the same entries always give the same text (see m_loaded_text).
-  std::vector<const std::pair<const std::string, CacheEntry>*> sorted;
-  sorted.reserve(m_next.size());
-  for (const auto& item : m_next)
-    sorted.push_back(&item);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  for (const auto* item : sorted) {
-    const auto& [logical, e] = *item;
-    if (e.mtime_ns >= now_ns - racy_window_ns || e.ctime_ns >= now_ns - racy_window_ns)
+  std::vector<std::pair<std::string_view, const CacheEntry*>> sorted;
+  sorted.reserve(m_kept + m_changed.size());
+  for (const auto& [logical, loaded] : m_entries)
+    if (loaded.kept && !m_changed.count(std::string(logical)))
+      sorted.emplace_back(logical, &loaded.entry);
+  for (const auto& [logical, e] : m_changed)
+    sorted.emplace_back(logical, &e);
+  std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  for (const auto& [logical, e] : sorted) {
+    if (e->mtime_ns >= now_ns - racy_window_ns || e->ctime_ns >= now_ns - racy_window_ns)
       continue;
     text += logical;
     text += '\0';
-    text += fmt::format("{} {} {} {} {} {} {}\n", e.inode, e.size, e.mtime_ns, e.ctime_ns, e.sha256,
-                        e.copy_inode, e.copy_mtime_ns);
+    text += fmt::format("{} {} {} {} {} {} {}\n", e->inode, e->size, e->mtime_ns, e->ctime_ns,
+                        e->sha256, e->copy_inode, e->copy_mtime_ns);
   }
-  if (text == m_loaded_text)
+  if (text == *m_loaded_text)
     return; // nothing changed: a no-change snapshot writes nothing
-  std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return;
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  close(fd);
-  if (!ok || rename(temp.c_str(), path.c_str()) != 0)
-    unlink(temp.c_str());
+  (void)replace_state_file(path, text);
 }
 
-const CacheEntry* StatCache::lookup(const std::string& logical, const FileStat& source,
+const CacheEntry* StatCache::lookup(std::string_view logical, const FileStat& source,
                                     const FileStat* copy, bool check_copy) const {
   auto it = m_entries.find(logical);
   if (it == m_entries.end())
     return nullptr;
-  const CacheEntry& e = it->second;
+  const CacheEntry& e = it->second.entry;
   if (e.inode != source.inode || e.size != source.size || e.mtime_ns != source.mtime_ns ||
       e.ctime_ns != source.ctime_ns)
     return nullptr;

@@ -11,7 +11,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/system_root.hpp"
@@ -24,6 +26,7 @@ struct CacheEntry {
   std::string sha256;
   std::uint64_t copy_inode = 0; // the live/filesystem copy we wrote
   std::int64_t copy_mtime_ns = 0;
+  friend bool operator==(const CacheEntry&, const CacheEntry&) = default;
 };
 
 class StatCache {
@@ -36,15 +39,23 @@ public:
 
   /// The cached digest when `source` and `copy` still match what was recorded. With
   /// `check_copy` false (observing only, live/ untouched) the copy is not consulted.
-  const CacheEntry* lookup(const std::string& logical, const FileStat& source, const FileStat* copy,
+  const CacheEntry* lookup(std::string_view logical, const FileStat& source, const FileStat* copy,
                            bool check_copy = true) const;
-  void record(const std::string& logical, CacheEntry entry) { m_next[logical] = std::move(entry); }
+  /// Keeps `entry` for the next run. Only what is recorded in a run is saved.
+  void record(std::string_view logical, const CacheEntry& entry);
 
 private:
+  struct Loaded {
+    CacheEntry entry;
+    bool kept = false; // recorded again, unchanged, in this run
+  };
   std::uint64_t m_max_file_size = 0;
-  std::unordered_map<std::string, CacheEntry> m_entries; // as loaded
-  std::unordered_map<std::string, CacheEntry> m_next;    // this run's, saved
-  std::string m_loaded_text;                             // the file as loaded
+  // The file as loaded; m_entries' keys point into it (a unique_ptr, so moving the cache
+  // never moves the text).
+  std::unique_ptr<std::string> m_loaded_text = std::make_unique<std::string>();
+  std::unordered_map<std::string_view, Loaded> m_entries;
+  std::size_t m_kept = 0;
+  std::unordered_map<std::string, CacheEntry> m_changed; // recorded this run, not as loaded
 };
 
 } // namespace twin

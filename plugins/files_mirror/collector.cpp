@@ -217,7 +217,7 @@ private:
       ce.copy_inode = copy_stat->inode;
       ce.copy_mtime_ns = copy_stat->mtime_ns;
     }
-    m_cache.record(logical, std::move(ce));
+    m_cache.record(logical, ce);
     return digest;
   }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "plugins/files_mirror/file_entry.hpp"
 
+#include "core/sha256.hpp"
+
 namespace twin::files {
 namespace {
 
@@ -58,6 +60,25 @@ Value live_value(const FileEntry& entry) {
     v["skipped"] = true;
   }
   return v;
+}
+
+std::string live_fingerprint(const std::vector<FileEntry>& entries) {
+  // Bump the version when live_value or the emitter changes what a document looks like.
+  std::string text = "files.mirror live/files.yaml 1\n";
+  text.reserve(entries.size() * 160);
+  for (const FileEntry& e : entries) {
+    for (std::string_view field :
+         {std::string_view(e.path), file_type_name(e.type), std::string_view(e.mode),
+          std::string_view(e.owner), std::string_view(e.group), std::string_view(e.sha256),
+          std::string_view(e.target)}) {
+      text += field;
+      text += '\0';
+    }
+    text += std::to_string(e.size);
+    text += static_cast<char>('0' + static_cast<int>(e.content));
+    text += '\n';
+  }
+  return sha256_hex(text);
 }
 
 Result<FileEntry> entry_from_live(const Value& item) {

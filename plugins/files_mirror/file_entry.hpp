@@ -65,6 +65,9 @@ std::string format_mode(std::uint32_t mode);
 std::string mirror_path(std::string_view tree, std::string_view logical);
 
 Value live_value(const FileEntry& entry);
+/// A digest of everything live_value records of `entries`: equal fingerprints give equal
+/// live documents (LiveObservation::lazy).
+std::string live_fingerprint(const std::vector<FileEntry>& entries);
 /// Reads a live/files.yaml item (a document we wrote; unexpected shapes are errors).
 Result<FileEntry> entry_from_live(const Value& item);
 /// The state item that makes `entry` the desired state (twin_path in filesystem/).

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include <fmt/ranges.h>
@@ -88,14 +89,18 @@ const Value* FilesMirror::state_schema() const {
   return plugins::plugin_schema("files_mirror").find("state");
 }
 
-Result<Value> FilesMirror::collect(PluginContext& ctx, std::vector<std::string>& written) const {
+Result<LiveObservation> FilesMirror::collect(PluginContext& ctx,
+                                             std::vector<std::string>& written) const {
   CollectResult result = TWIN_TRY(collect_files(ctx, repo_logical_path(ctx), written));
-  Value document;
-  Value& list = files_list(document);
-  list.as_list().reserve(result.entries.size());
-  for (const auto& e : result.entries)
-    list.push_back(live_value(e));
-  return document;
+  auto entries = std::make_shared<std::vector<FileEntry>>(std::move(result.entries));
+  return LiveObservation::lazy(live_fingerprint(*entries), entries->size(), [entries] {
+    Value document;
+    Value& list = files_list(document);
+    list.as_list().reserve(entries->size());
+    for (const auto& e : *entries)
+      list.push_back(live_value(e));
+    return document;
+  });
 }
 
 Result<Value> FilesMirror::seed_state(PluginContext& ctx, const Value& live,

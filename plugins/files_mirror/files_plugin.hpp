@@ -19,7 +19,8 @@ public:
   const Value& live_schema() const override;
   const Value* state_schema() const override;
 
-  Result<Value> collect(PluginContext& ctx, std::vector<std::string>& written) const override;
+  Result<LiveObservation> collect(PluginContext& ctx,
+                                  std::vector<std::string>& written) const override;
   Result<Value> seed_state(PluginContext& ctx, const Value& live,
                            std::vector<std::string>& written) const override;
   Result<AdoptSummary> adopt(PluginContext& ctx, const Value& live, const Value* base,

@@ -12,7 +12,7 @@ const Value& SystemInfo::live_schema() const {
   return *plugins::plugin_schema("system_info").find("live");
 }
 
-Result<Value> SystemInfo::collect(PluginContext& ctx, std::vector<std::string>&) const {
+Result<LiveObservation> SystemInfo::collect(PluginContext& ctx, std::vector<std::string>&) const {
   const SystemRoot& root = ctx.root;
   Value doc;
   auto hostname = root.read_file("/etc/hostname");
@@ -57,7 +57,7 @@ Result<Value> SystemInfo::collect(PluginContext& ctx, std::vector<std::string>&)
         doc["architecture"] = std::string(u.machine);
     }
   }
-  return doc;
+  return LiveObservation::of(std::move(doc));
 }
 
 } // namespace twin::system_info

@@ -17,7 +17,8 @@ public:
     return "hostname, kernel, OS release and architecture";
   }
   const Value& live_schema() const override;
-  Result<Value> collect(PluginContext& ctx, std::vector<std::string>& written) const override;
+  Result<LiveObservation> collect(PluginContext& ctx,
+                                  std::vector<std::string>& written) const override;
 };
 
 } // namespace twin::system_info

@@ -54,8 +54,8 @@ public:
   std::string_view name() const override { return m_name; }
   std::string_view fragment() const override { return "fake"; }
   std::string_view summary() const override { return "a fake plugin for apply tests"; }
-  Result<Value> collect(PluginContext&, std::vector<std::string>&) const override {
-    return Value::map();
+  Result<LiveObservation> collect(PluginContext&, std::vector<std::string>&) const override {
+    return LiveObservation::of(Value::map());
   }
   const Value& live_schema() const override {
     static const Value schema = Value::map();

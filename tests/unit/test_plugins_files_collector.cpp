@@ -139,7 +139,7 @@ public:
       auto result = FilesMirror().collect(ctx, written);
       INFO((result ? "" : result.error().message));
       REQUIRE(result);
-      return *result;
+      return result->document();
     });
   }
 
@@ -580,8 +580,8 @@ TEST_CASE("the twin repository inside a mirrored tree is not mirrored into itsel
     std::vector<std::string> written;
     auto doc = FilesMirror().collect(ctx, written);
     REQUIRE(doc);
-    REQUIRE(doc->find("files"));
-    for (const Value& item : doc->find("files")->as_list()) {
+    REQUIRE(doc->document().find("files"));
+    for (const Value& item : doc->document().find("files")->as_list()) {
       INFO(item.get_string("path"));
       CHECK(item.get_string("path").rfind("/etc/twin", 0) != 0);
     }

@@ -148,17 +148,19 @@ TEST_CASE("golden: live/files.yaml and the seeded state/files.yaml of a fixed /e
   files::FilesMirror plugin;
 
   std::vector<std::string> written;
-  auto live = plugin.collect(ctx, written);
-  INFO((live ? "" : live.error().message));
-  REQUIRE(live);
+  auto observed = plugin.collect(ctx, written);
+  INFO((observed ? "" : observed.error().message));
+  REQUIRE(observed);
   CHECK(notes.warnings.empty());
-  std::string live_text = emit_yaml(*live);
+  const Value& live = observed->document();
+  std::string live_text = emit_yaml(live);
+  CHECK(observed->text() == live_text);
   check_golden("files_live.yaml", live_text);
-  check_valid(plugin.live_schema(), *live, "live/files.yaml");
-  check_reads_back(live_text, *live, "live/files.yaml");
+  check_valid(plugin.live_schema(), live, "live/files.yaml");
+  check_reads_back(live_text, live, "live/files.yaml");
 
   std::vector<std::string> seeded;
-  auto state = plugin.seed_state(ctx, *live, seeded);
+  auto state = plugin.seed_state(ctx, live, seeded);
   INFO((state ? "" : state.error().message));
   REQUIRE(state);
   std::string state_text = emit_yaml(*state);
@@ -208,11 +210,13 @@ TEST_CASE("golden: live/system.yaml of a fixed Debian root", "[golden][system_in
   system_info::SystemInfo plugin;
 
   std::vector<std::string> written;
-  auto live = plugin.collect(ctx, written);
-  REQUIRE(live);
+  auto observed = plugin.collect(ctx, written);
+  REQUIRE(observed);
   CHECK(notes.warnings.empty());
-  std::string text = emit_yaml(*live);
+  const Value& live = observed->document();
+  std::string text = emit_yaml(live);
+  CHECK(observed->text() == text);
   check_golden("system_live.yaml", text);
-  check_valid(plugin.live_schema(), *live, "live/system.yaml");
-  check_reads_back(text, *live, "live/system.yaml");
+  check_valid(plugin.live_schema(), live, "live/system.yaml");
+  check_reads_back(text, live, "live/system.yaml");
 }

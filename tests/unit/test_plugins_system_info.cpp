@@ -94,7 +94,7 @@ Collected collect_system_info(const fs::path& root) {
   auto doc = SystemInfo().collect(ctx, written);
   REQUIRE(doc);
   CHECK(written.empty());
-  out.document = std::move(*doc);
+  out.document = doc->document();
   return out;
 }
 
