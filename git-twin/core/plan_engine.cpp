@@ -80,10 +80,9 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
         sha = hit->sha256;
       } else if (auto content = env.tree.read(twin_path); content && *content) {
         sha = sha256_hex(**content);
-      }
-      if (!sha.empty())
         cache.record(twin_path, CacheEntry{(*st)->inode, (*st)->size, (*st)->mtime_ns,
                                            (*st)->ctime_ns, sha, 0, 0});
+      }
     }
     consulted[twin_path] = sha;
     return sha.empty() ? std::nullopt : std::optional<std::string>(sha);

@@ -122,7 +122,7 @@ void StatCache::save(const std::string& path, std::int64_t now_ns) const {
 }
 
 const CacheEntry* StatCache::lookup(std::string_view logical, const FileStat& source,
-                                    const FileStat* copy, bool check_copy) const {
+                                    const FileStat* copy, bool check_copy) {
   auto it = m_entries.find(logical);
   if (it == m_entries.end())
     return nullptr;
@@ -130,11 +130,13 @@ const CacheEntry* StatCache::lookup(std::string_view logical, const FileStat& so
   if (e.inode != source.inode || e.size != source.size || e.mtime_ns != source.mtime_ns ||
       e.ctime_ns != source.ctime_ns)
     return nullptr;
-  if (!check_copy)
-    return &e;
-  if (!copy || e.copy_inode != copy->inode || e.copy_mtime_ns != copy->mtime_ns ||
-      copy->size != source.size || copy->type != FileType::file)
+  if (check_copy && (!copy || e.copy_inode != copy->inode || e.copy_mtime_ns != copy->mtime_ns ||
+                     copy->size != source.size || copy->type != FileType::file))
     return nullptr;
+  if (!it->second.kept) {
+    it->second.kept = true;
+    ++m_kept;
+  }
   return &e;
 }
 

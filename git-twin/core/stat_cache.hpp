@@ -37,10 +37,11 @@ public:
   /// Writes atomically; failures are ignored (the cache is only an accelerator).
   void save(const std::string& path, std::int64_t now_ns) const;
 
-  /// The cached digest when `source` and `copy` still match what was recorded. With
-  /// `check_copy` false (observing only, live/ untouched) the copy is not consulted.
+  /// The cached digest when `source` and `copy` still match what was recorded; a hit is
+  /// kept for the next run as if recorded again. With `check_copy` false (observing only,
+  /// live/ untouched) the copy is not consulted.
   const CacheEntry* lookup(std::string_view logical, const FileStat& source, const FileStat* copy,
-                           bool check_copy = true) const;
+                           bool check_copy = true);
   /// Keeps `entry` for the next run. Only what is recorded in a run is saved.
   void record(std::string_view logical, const CacheEntry& entry);
 

@@ -169,39 +169,36 @@ Result<std::vector<Dir::Entry>> Dir::entries() const {
   int list_fd = ::openat(m_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (list_fd < 0)
     return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(errno));
-  DIR* dir = ::fdopendir(list_fd);
-  if (!dir) {
-    int error = errno;
-    ::close(list_fd);
-    return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(error));
-  }
+  FdGuard guard(list_fd);
+  // getdents64 straight into a buffer: readdir(3) would add an fcntl and a copy per
+  // directory, and a snapshot lists every directory twice.
   std::vector<Entry> out;
+  alignas(8) char buffer[32768];
   for (;;) {
-    errno = 0;
-    const dirent* d = ::readdir(dir);
-    if (!d) {
-      if (errno != 0) {
-        int error = errno;
-        ::closedir(dir);
-        return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."),
-                    std::strerror(error));
-      }
+    long n = ::syscall(SYS_getdents64, list_fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."),
+                  std::strerror(errno));
+    }
+    if (n == 0)
       break;
+    for (long offset = 0; offset < n;) {
+      const auto* d = reinterpret_cast<const struct dirent64*>(buffer + offset);
+      offset += d->d_reclen;
+      std::string_view name = d->d_name;
+      if (name == "." || name == "..")
+        continue;
+      struct stat st;
+      if (::fstatat(m_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT)
+          continue; // removed since it was listed: it is simply not there any more
+        return fail("cannot stat {}: {}", describe_in_dir(m_fd, name), std::strerror(errno));
+      }
+      out.push_back(Entry{std::string(name), to_file_stat(st)});
     }
-    std::string_view name = d->d_name;
-    if (name == "." || name == "..")
-      continue;
-    struct stat st;
-    if (::fstatat(m_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT)
-        continue; // removed since readdir: it is simply not there any more
-      int error = errno;
-      ::closedir(dir);
-      return fail("cannot stat {}: {}", describe_in_dir(m_fd, name), std::strerror(error));
-    }
-    out.push_back(Entry{std::string(name), to_file_stat(st)});
   }
-  ::closedir(dir);
   // std::string compares through char_traits<char>, i.e. memcmp: bytewise, unsigned.
   std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
   return out;

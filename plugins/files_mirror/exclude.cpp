@@ -5,20 +5,40 @@
 
 namespace twin::files {
 
+namespace {
+
+bool is_special(char c) {
+  return c == '*' || c == '?' || c == '[' || c == ']' || c == '\\';
+}
+
+} // namespace
+
 ExcludeRules::ExcludeRules(const std::vector<std::string>& patterns) {
   for (const auto& glob : patterns) {
+    Pattern p{glob, {}, {}, {}, true};
+    std::size_t first = 0;
+    while (first < glob.size() && !is_special(glob[first]))
+      ++first;
+    p.exact = first == glob.size();
+    p.prefix = glob.substr(0, first);
+    if (!p.exact) {
+      std::size_t last = glob.size();
+      while (last > 0 && !is_special(glob[last - 1]))
+        --last;
+      p.suffix = glob.substr(last);
+    }
     // Runs of characters that match only themselves: no wildcard, class or escape.
-    std::string longest, run;
+    std::string run;
     for (char c : glob) {
-      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+      if (is_special(c)) {
         run.clear();
         continue;
       }
       run += c;
-      if (run.size() > longest.size())
-        longest = run;
+      if (run.size() > p.literal.size())
+        p.literal = run;
     }
-    m_patterns.push_back({glob, longest});
+    m_patterns.push_back(std::move(p));
   }
 }
 
@@ -27,7 +47,17 @@ bool ExcludeRules::excluded(std::string_view path, std::string_view name) const 
     return true;
   std::string p;
   for (const auto& pattern : m_patterns) {
-    if (path.find(pattern.literal) == std::string_view::npos)
+    if (pattern.exact) {
+      if (path == pattern.glob)
+        return true;
+      continue;
+    }
+    if (path.size() < pattern.prefix.size() + pattern.suffix.size() ||
+        path.substr(0, pattern.prefix.size()) != pattern.prefix ||
+        path.substr(path.size() - pattern.suffix.size()) != pattern.suffix)
+      continue;
+    if (pattern.prefix.empty() && pattern.suffix.empty() &&
+        path.find(pattern.literal) == std::string_view::npos)
       continue;
     if (p.empty())
       p = std::string(path);

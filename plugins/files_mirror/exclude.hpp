@@ -21,11 +21,14 @@ public:
   bool excluded(std::string_view path, std::string_view name) const;
 
 private:
-  // fnmatch runs for every path and every pattern, so each pattern keeps its longest
-  // literal run: a path that does not contain it cannot match, and fnmatch is skipped.
+  // fnmatch runs for every path and every pattern, so each pattern keeps what a match
+  // needs: its literal prefix and suffix (before the first and after the last wildcard),
+  // and its longest literal run (for patterns with wildcards at both ends). A path without
+  // them cannot match, and fnmatch is skipped. A pattern without wildcards is compared.
   struct Pattern {
     std::string glob;
-    std::string literal;
+    std::string prefix, suffix, literal;
+    bool exact = false;
   };
   std::vector<Pattern> m_patterns;
 };
