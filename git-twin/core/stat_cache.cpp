@@ -85,9 +85,8 @@ StatCache StatCache::load(const std::string& path, std::uint64_t max_file_size) 
 
 void StatCache::record(std::string_view logical, const CacheEntry& entry) {
   auto it = m_entries.find(logical);
-  if (it != m_entries.end() && !it->second.kept && it->second.entry == entry) {
+  if (it != m_entries.end() && it->second.entry == entry) {
     it->second.kept = true;
-    ++m_kept;
     return;
   }
   m_changed.insert_or_assign(std::string(logical), entry);
@@ -95,13 +94,15 @@ void StatCache::record(std::string_view logical, const CacheEntry& entry) {
 
 void StatCache::save(const std::string& path, std::int64_t now_ns) const {
   // Everything recorded as it was loaded: the file would come out the same.
-  if (m_changed.empty() && m_kept == m_entries.size() && !m_loaded_text->empty())
+  bool all_kept = std::all_of(m_entries.begin(), m_entries.end(),
+                              [](const auto& item) { return item.second.kept; });
+  if (m_changed.empty() && all_kept && !m_loaded_text->empty())
     return;
   std::string text = fmt::format("{} {}\n", k_magic, m_max_file_size);
   constexpr std::int64_t racy_window_ns = 2'000'000'000;
   // Sorted, so that the same entries always give the same text (see m_loaded_text).
   std::vector<std::pair<std::string_view, const CacheEntry*>> sorted;
-  sorted.reserve(m_kept + m_changed.size());
+  sorted.reserve(m_entries.size() + m_changed.size());
   for (const auto& [logical, loaded] : m_entries)
     if (loaded.kept && !m_changed.count(std::string(logical)))
       sorted.emplace_back(logical, &loaded.entry);
@@ -133,10 +134,7 @@ const CacheEntry* StatCache::lookup(std::string_view logical, const FileStat& so
   if (check_copy && (!copy || e.copy_inode != copy->inode || e.copy_mtime_ns != copy->mtime_ns ||
                      copy->size != source.size || copy->type != FileType::file))
     return nullptr;
-  if (!it->second.kept) {
-    it->second.kept = true;
-    ++m_kept;
-  }
+  it->second.kept = true; // this path's own node: safe beside lookups of other paths
   return &e;
 }
 

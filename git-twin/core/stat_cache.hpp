@@ -39,7 +39,8 @@ public:
 
   /// The cached digest when `source` and `copy` still match what was recorded; a hit is
   /// kept for the next run as if recorded again. With `check_copy` false (observing only,
-  /// live/ untouched) the copy is not consulted.
+  /// live/ untouched) the copy is not consulted. Lookups of different paths may run on
+  /// different threads at once; record and save may not.
   const CacheEntry* lookup(std::string_view logical, const FileStat& source, const FileStat* copy,
                            bool check_copy = true);
   /// Keeps `entry` for the next run. Only what is recorded in a run is saved.
@@ -55,7 +56,6 @@ private:
   // never moves the text).
   std::unique_ptr<std::string> m_loaded_text = std::make_unique<std::string>();
   std::unordered_map<std::string_view, Loaded> m_entries;
-  std::size_t m_kept = 0;
   std::unordered_map<std::string, CacheEntry> m_changed; // recorded this run, not as loaded
 };
 

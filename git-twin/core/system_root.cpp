@@ -179,8 +179,7 @@ Result<std::vector<Dir::Entry>> Dir::entries() const {
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."),
-                  std::strerror(errno));
+      return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(errno));
     }
     if (n == 0)
       break;

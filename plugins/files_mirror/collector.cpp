@@ -10,7 +10,6 @@
 #include "core/stat_cache.hpp"
 #include "plugins/files_mirror/account_names.hpp"
 #include "plugins/files_mirror/exclude.hpp"
-#include "plugins/files_mirror/mirror_lister.hpp"
 
 namespace twin::files {
 namespace {
@@ -24,15 +23,12 @@ bool is_ancestor(std::string_view dir, std::string_view path) {
 
 class Walker {
 public:
-  // `mirror`: the listings of live/filesystem; null when observing only (nothing is
-  // written there, and a copy's stat is not consulted).
   Walker(PluginContext& ctx, std::vector<std::string>& written, std::string repo_logical,
-         StatCache& cache, AccountNames names, const SystemRoot& mirror_root,
-         MirrorLister* mirror)
+         StatCache& cache, AccountNames names, const SystemRoot& mirror_root)
       : m_ctx(ctx), m_written(written), m_repo_logical(std::move(repo_logical)), m_cache(cache),
         m_names(std::move(names)), m_rules(ctx.config.exclude),
         m_max_size(static_cast<std::uint64_t>(ctx.config.max_file_size_mb * 1024 * 1024)),
-        m_mirror_root(mirror_root), m_mirror(mirror) {}
+        m_mirror_root(mirror_root) {}
 
   std::vector<FileEntry> take() { return std::move(m_entries); }
 
@@ -60,7 +56,10 @@ public:
       m_ctx.notes.warn(dir.error().message);
       return {};
     }
-    return walk_dir(*dir, m_mirror ? m_mirror->take(logical) : std::nullopt, logical);
+    std::optional<Dir> mirror;
+    if (auto m = m_mirror_root.open_dir(std::string("/") + std::string(k_live_tree) + logical))
+      mirror = std::move(*m);
+    return walk_dir(*dir, mirror ? &*mirror : nullptr, logical);
   }
 
   // Removes mirrored content of trees that are no longer configured roots.
@@ -77,7 +76,7 @@ public:
         auto sub = TWIN_TRY(mirror.open_dir(e.name));
         TWIN_CHECK(prune_outside_roots(sub, path, roots));
       } else {
-        TWIN_CHECK(remove_mirror(e.stat, path));
+        TWIN_CHECK(remove_mirror(mirror, e.name, e.stat, path));
       }
     }
     return {};
@@ -95,9 +94,7 @@ private:
     return e;
   }
 
-  // `mirror_listing`: the entries of this directory's copy in live/filesystem, if any.
-  Status walk_dir(const Dir& dir, std::optional<std::vector<Dir::Entry>> mirror_listing,
-                  const std::string& logical) {
+  Status walk_dir(const Dir& dir, const Dir* mirror, const std::string& logical) {
     auto list = dir.entries();
     if (!list) {
       m_ctx.notes.warn(fmt::format("cannot list '{}': {}", logical, list.error().message));
@@ -105,9 +102,10 @@ private:
     }
     // Both listings come sorted by name, so the mirror's entry for a name is found by
     // walking the two side by side.
-    bool mirrored_dir = mirror_listing.has_value();
-    std::vector<Dir::Entry> mirrored = mirrored_dir ? std::move(*mirror_listing)
-                                                    : std::vector<Dir::Entry>{};
+    std::vector<Dir::Entry> mirrored;
+    if (mirror)
+      if (auto m = mirror->entries())
+        mirrored = std::move(*m);
     std::vector<char> kept(mirrored.size(), 0); // mirror entries that still belong there
     std::size_t next_mirrored = 0;
     for (const auto& e : *list) {
@@ -138,18 +136,19 @@ private:
               fmt::format("cannot read directory '{}': {}", path, sub.error().message));
           continue; // its entry is already recorded
         }
-        std::optional<std::vector<Dir::Entry>> sub_listing;
-        if (copy && copy->type != FileType::directory) {
+        std::optional<Dir> sub_mirror;
+        if (copy && copy->type != FileType::directory && m_ctx.record) {
           // It was a file when last mirrored: its copy is in the way of the directory's.
           std::string stale = mirror_path(k_live_tree, path);
           TWIN_CHECK(m_ctx.tree.remove(stale));
           m_written.push_back(stale);
           keep();
         } else if (copy && copy->type == FileType::directory) {
-          sub_listing = m_mirror->take(path);
+          if (auto m = mirror->open_dir(e.name))
+            sub_mirror = std::move(*m);
           keep();
         }
-        TWIN_CHECK(walk_dir(*sub, std::move(sub_listing), path));
+        TWIN_CHECK(walk_dir(*sub, sub_mirror ? &*sub_mirror : nullptr, path));
         continue;
       }
       case FileType::symlink: {
@@ -181,10 +180,11 @@ private:
       }
       m_entries.push_back(std::move(entry));
     }
-    if (mirrored_dir)
+    if (mirror && m_ctx.record)
       for (std::size_t i = 0; i < mirrored.size(); ++i)
         if (!kept[i])
-          TWIN_CHECK(remove_mirror(mirrored[i].stat, join_logical(logical, mirrored[i].name)));
+          TWIN_CHECK(remove_mirror(*mirror, mirrored[i].name, mirrored[i].stat,
+                                   join_logical(logical, mirrored[i].name)));
     return {};
   }
 
@@ -204,7 +204,7 @@ private:
       auto current = TWIN_TRY(m_ctx.tree.read(copy_path));
       same = current && *current == *content;
     } else if (copy && copy->type == FileType::directory) {
-      TWIN_CHECK(remove_mirror(*copy, logical));
+      TWIN_CHECK(remove_mirror_tree(copy_path));
     }
     if (!same) {
       TWIN_CHECK(m_ctx.tree.write(copy_path, *content));
@@ -220,21 +220,30 @@ private:
     return digest;
   }
 
-  // Removes the copy of `logical` (a whole tree for a directory) from live/filesystem.
-  Status remove_mirror(const FileStat& st, const std::string& logical) {
+  Status remove_mirror(const Dir& mirror, const std::string& name, const FileStat& st,
+                       const std::string& logical) {
     std::string path = mirror_path(k_live_tree, logical);
     if (st.type == FileType::directory) {
-      auto sub = m_mirror_root.open_dir("/" + path);
-      if (!sub)
-        return {}; // already gone
-      auto list = TWIN_TRY(sub->entries());
+      auto sub = TWIN_TRY(mirror.open_dir(name));
+      auto list = TWIN_TRY(sub.entries());
       // Removing the last file also removes the directories it leaves empty.
       for (const auto& e : list)
-        TWIN_CHECK(remove_mirror(e.stat, join_logical(logical, e.name)));
+        TWIN_CHECK(remove_mirror(sub, e.name, e.stat, join_logical(logical, e.name)));
       return {};
     }
     TWIN_CHECK(m_ctx.tree.remove(path));
     m_written.push_back(path);
+    return {};
+  }
+
+  Status remove_mirror_tree(const std::string& copy_path) {
+    auto sub = m_mirror_root.open_dir("/" + copy_path);
+    if (!sub)
+      return {};
+    std::string logical = copy_path.substr(k_live_tree.size());
+    auto list = TWIN_TRY(sub->entries());
+    for (const auto& e : list)
+      TWIN_CHECK(remove_mirror(*sub, e.name, e.stat, join_logical(logical, e.name)));
     return {};
   }
 
@@ -246,7 +255,6 @@ private:
   ExcludeRules m_rules;
   std::uint64_t m_max_size;
   const SystemRoot& m_mirror_root;
-  MirrorLister* m_mirror;
   std::vector<FileEntry> m_entries;
 };
 
@@ -275,19 +283,14 @@ Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_
   std::vector<std::string> roots = ctx.config.filesystem_roots;
   std::sort(roots.begin(), roots.end());
   roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-  // A root nested in another one is walked as part of it.
-  std::vector<std::string> walked;
-  for (const auto& root : roots)
-    if (std::none_of(roots.begin(), roots.end(),
-                     [&](const std::string& r) { return is_ancestor(r, root); }))
-      walked.push_back(root);
-  std::optional<MirrorLister> mirror;
-  if (ctx.record)
-    mirror.emplace(mirror_root, std::string(k_live_tree), walked);
-  Walker walker(ctx, written, repo_logical, cache, std::move(names), mirror_root,
-                mirror ? &*mirror : nullptr);
-  for (const auto& root : walked)
-    TWIN_CHECK(walker.walk_root(root));
+  Walker walker(ctx, written, repo_logical, cache, std::move(names), mirror_root);
+  for (const auto& root : roots) {
+    // A root nested in another one is walked as part of it.
+    bool nested = std::any_of(roots.begin(), roots.end(),
+                              [&](const std::string& r) { return is_ancestor(r, root); });
+    if (!nested)
+      TWIN_CHECK(walker.walk_root(root));
+  }
   if (!ctx.record)
     return CollectResult{sort_entries(walker.take())};
   if (auto top = mirror_root.open_dir(std::string("/") + std::string(k_live_tree)))
