@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "core/git_repo.hpp"
+#include "core/replan.hpp"
 #include "core/snapshot.hpp"
 #include "core/yaml_emitter.hpp"
 #include "core/yaml_reader.hpp"
@@ -68,8 +69,13 @@ std::string pending_summary(const PlanResult& result) {
   return text;
 }
 
-int refresh_after_git(TwinEnv& env, std::span<const Plugin* const> plugins) {
-  auto result = refresh_plan(env, plugins);
+int refresh_after_git(TwinEnv& env, std::span<const Plugin* const> plugins,
+                      const std::optional<std::string>& previous_head) {
+  std::optional<Result<PlanResult>> quick;
+  if (previous_head)
+    if (auto replanned = replan_changed(env, plugins, *previous_head); replanned && *replanned)
+      quick = std::move(**replanned);
+  auto result = quick ? std::move(*quick) : refresh_plan(env, plugins);
   if (!result) {
     note("warning: could not plan: " + result.error().message);
     note("run 'git twin plan' to see what is wrong");

@@ -25,8 +25,10 @@ std::string skip_reason(std::string_view name, std::span<const std::string> args
 
 /// post-checkout, post-merge, post-rewrite: regenerate plan/latest.yaml and print one short
 /// block saying what is pending. Always returns 0 (git makes post-checkout's status the
-/// checkout's); a failure is a warning.
-int refresh_after_git(TwinEnv& env, std::span<const Plugin* const> plugins);
+/// checkout's); a failure is a warning. `previous_head`: the commit git moved HEAD from, when
+/// known; then only what changed is planned again, if the saved plan allows (core/replan.hpp).
+int refresh_after_git(TwinEnv& env, std::span<const Plugin* const> plugins,
+                      const std::optional<std::string>& previous_head);
 
 /// pre-commit: validate the staged config.yaml and state/*.yaml (as they will be committed,
 /// read from the index git names in GIT_INDEX_FILE); with hooks.pre_commit_snapshot on,

@@ -79,7 +79,14 @@ Result<int> cmd_hook(std::span<const std::string> argv) {
   TwinEnv env{session->repo, session->tree, session->root, session->config, process_runner()};
   if (gate)
     return hooks::pre_commit(env, plugins);
-  return hooks::refresh_after_git(env, plugins);
+  // Where HEAD was before: post-checkout is told; a merge leaves it in ORIG_HEAD.
+  std::optional<std::string> previous;
+  if (name == "post-checkout" && !args.empty())
+    previous = args[0];
+  else if (name == "post-merge")
+    if (auto orig = env.repo.resolve("ORIG_HEAD"))
+      previous = *orig;
+  return hooks::refresh_after_git(env, plugins, previous);
 }
 
 } // namespace twin::cli

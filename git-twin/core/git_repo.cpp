@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sys/stat.h>
 
@@ -91,24 +92,120 @@ Result<std::optional<std::string>> GitRepo::resolve(std::string_view revision) c
 
 Result<std::optional<std::string>> GitRepo::blob_id(std::string_view commit,
                                                     std::string_view path) const {
+  std::optional<std::string> id;
+  int type = TWIN_TRY(lookup_entry(commit, path, id));
+  if (type != GIT_OBJECT_BLOB)
+    id.reset();
+  return id;
+}
+
+Result<std::optional<std::string>> GitRepo::entry_id(std::string_view commit,
+                                                     std::string_view path) const {
+  std::optional<std::string> id;
+  TWIN_TRY(lookup_entry(commit, path, id));
+  return id;
+}
+
+Result<int> GitRepo::lookup_entry(std::string_view commit, std::string_view path,
+                                  std::optional<std::string>& id) const {
+  Owned<git_tree, git_tree_free> tree;
+  TWIN_CHECK(commit_tree(commit, &tree.ptr));
+  Owned<git_tree_entry, git_tree_entry_free> entry;
+  int rc = git_tree_entry_bypath(&entry.ptr, tree.ptr, std::string(path).c_str());
+  if (rc == GIT_ENOTFOUND)
+    return static_cast<int>(GIT_OBJECT_INVALID);
+  if (rc < 0)
+    return tl::unexpected(libgit2_error(fmt::format("cannot look up '{}' in {}", path, commit)));
+  id = oid_hex(git_tree_entry_id(entry.ptr));
+  return static_cast<int>(git_tree_entry_type(entry.ptr));
+}
+
+Status GitRepo::commit_tree(std::string_view commit, git_tree** tree) const {
   git_oid oid;
-  if (git_oid_fromstrn(&oid, commit.data(), commit.size()) < 0)
+  if (commit.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, commit.data(), commit.size()) < 0)
     return fail("'{}' is not a commit id", commit);
   Owned<git_commit, git_commit_free> c;
   if (git_commit_lookup(&c.ptr, m_repo.get(), &oid) < 0)
     return tl::unexpected(libgit2_error(fmt::format("cannot read commit {}", commit)));
-  Owned<git_tree, git_tree_free> tree;
-  if (git_commit_tree(&tree.ptr, c.ptr) < 0)
+  if (git_commit_tree(tree, c.ptr) < 0)
     return tl::unexpected(libgit2_error(fmt::format("cannot read the tree of {}", commit)));
-  Owned<git_tree_entry, git_tree_entry_free> entry;
-  int rc = git_tree_entry_bypath(&entry.ptr, tree.ptr, std::string(path).c_str());
-  if (rc == GIT_ENOTFOUND)
-    return std::optional<std::string>();
-  if (rc < 0)
-    return tl::unexpected(libgit2_error(fmt::format("cannot look up '{}' in {}", path, commit)));
-  if (git_tree_entry_type(entry.ptr) != GIT_OBJECT_BLOB)
-    return std::optional<std::string>();
-  return std::optional<std::string>(oid_hex(git_tree_entry_id(entry.ptr)));
+  return {};
+}
+
+Result<std::vector<std::string>> GitRepo::changed_files(std::string_view old_commit,
+                                                        std::string_view new_commit,
+                                                        std::string_view prefix) const {
+  // Compared by hand, entry by entry: equal subtree ids are skipped without being read.
+  // (git_diff_tree_to_tree reads every subtree of both sides: 50 ms for 20,000 files.)
+  auto tree_at = [&](std::string_view commit, git_tree** out) -> Status {
+    std::optional<std::string> id;
+    int type = TWIN_TRY(lookup_entry(commit, prefix, id));
+    if (type != GIT_OBJECT_TREE)
+      return {}; // no such directory: as if empty
+    git_oid oid;
+    git_oid_fromstr(&oid, id->c_str());
+    if (git_tree_lookup(out, m_repo.get(), &oid) < 0)
+      return tl::unexpected(libgit2_error(fmt::format("cannot read '{}' at {}", prefix, commit)));
+    return {};
+  };
+  Owned<git_tree, git_tree_free> old_tree, new_tree;
+  TWIN_CHECK(tree_at(old_commit, &old_tree.ptr));
+  TWIN_CHECK(tree_at(new_commit, &new_tree.ptr));
+  std::vector<std::string> paths;
+  TWIN_CHECK(compare_trees(old_tree.ptr, new_tree.ptr, std::string(prefix), paths));
+  return paths;
+}
+
+Status GitRepo::compare_trees(git_tree* old_tree, git_tree* new_tree, const std::string& dir,
+                              std::vector<std::string>& paths) const {
+  std::map<std::string_view, const git_tree_entry*> before;
+  std::size_t old_count = old_tree ? git_tree_entrycount(old_tree) : 0;
+  for (std::size_t i = 0; i < old_count; ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(old_tree, i);
+    before.emplace(git_tree_entry_name(e), e);
+  }
+  auto subtree = [&](const git_tree_entry* e, git_tree** out) -> Status {
+    if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+        git_tree_lookup(out, m_repo.get(), git_tree_entry_id(e)) < 0)
+      return tl::unexpected(libgit2_error(fmt::format("cannot read '{}'", dir)));
+    return {};
+  };
+  // One side's entry (the other's is null or differs): its files, or itself.
+  auto differ = [&](const git_tree_entry* a, const git_tree_entry* b) -> Status {
+    std::string path = dir + "/" + git_tree_entry_name(a ? a : b);
+    bool a_tree = a && git_tree_entry_type(a) == GIT_OBJECT_TREE;
+    bool b_tree = b && git_tree_entry_type(b) == GIT_OBJECT_TREE;
+    if ((a && !a_tree) || (b && !b_tree))
+      paths.push_back(path);
+    if (a_tree || b_tree) {
+      Owned<git_tree, git_tree_free> ta, tb;
+      TWIN_CHECK(subtree(a_tree ? a : nullptr, &ta.ptr));
+      TWIN_CHECK(subtree(b_tree ? b : nullptr, &tb.ptr));
+      TWIN_CHECK(compare_trees(ta.ptr, tb.ptr, path, paths));
+    }
+    return {};
+  };
+  std::size_t new_count = new_tree ? git_tree_entrycount(new_tree) : 0;
+  for (std::size_t i = 0; i < new_count; ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(new_tree, i);
+    auto it = before.find(git_tree_entry_name(e));
+    const git_tree_entry* old = it == before.end() ? nullptr : it->second;
+    if (old)
+      before.erase(it);
+    if (!old || git_oid_cmp(git_tree_entry_id(old), git_tree_entry_id(e)) != 0 ||
+        git_tree_entry_filemode(old) != git_tree_entry_filemode(e)) {
+      if (old && (git_tree_entry_type(old) == GIT_OBJECT_TREE) !=
+                     (git_tree_entry_type(e) == GIT_OBJECT_TREE)) {
+        TWIN_CHECK(differ(old, nullptr)); // a file became a directory, or the other way
+        TWIN_CHECK(differ(nullptr, e));
+      } else {
+        TWIN_CHECK(differ(old, e));
+      }
+    }
+  }
+  for (const auto& [name, e] : before)
+    TWIN_CHECK(differ(e, nullptr));
+  return {};
 }
 
 Result<std::optional<std::string>> GitRepo::read_blob(std::string_view commit,

@@ -16,6 +16,7 @@
 #include "core/runner.hpp"
 
 struct git_repository;
+struct git_tree;
 
 namespace twin {
 
@@ -50,6 +51,14 @@ public:
                                                std::string_view path) const;
   /// The blob id of `path` in the tree of `commit`; nullopt when absent.
   Result<std::optional<std::string>> blob_id(std::string_view commit, std::string_view path) const;
+  /// The id of whatever `path` is in the tree of `commit` (blob or tree); nullopt when
+  /// absent. Equal ids mean equal content, for a whole directory too.
+  Result<std::optional<std::string>> entry_id(std::string_view commit, std::string_view path) const;
+  /// The files below the directory `prefix` that differ between two commits (added,
+  /// removed, changed in content or mode), without rename detection.
+  Result<std::vector<std::string>> changed_files(std::string_view old_commit,
+                                                 std::string_view new_commit,
+                                                 std::string_view prefix) const;
   /// Points `ref` at `commit` (creating or moving it), with a reflog message.
   Status set_ref(std::string_view ref, std::string_view commit, std::string_view message);
 
@@ -57,6 +66,14 @@ public:
   static std::string hash_blob(std::string_view content);
 
 private:
+  // The kind of object at `path` (a git_object_t, GIT_OBJECT_INVALID when absent); its id
+  // goes to `id`.
+  Result<int> lookup_entry(std::string_view commit, std::string_view path,
+                           std::optional<std::string>& id) const;
+  Status commit_tree(std::string_view commit, git_tree** tree) const;
+  // Adds the files below `dir` that differ between two trees (either may be null: empty).
+  Status compare_trees(git_tree* old_tree, git_tree* new_tree, const std::string& dir,
+                       std::vector<std::string>& paths) const;
   struct Deleter {
     void operator()(git_repository* repo) const;
   };

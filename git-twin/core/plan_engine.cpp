@@ -25,6 +25,48 @@ std::string state_path(const Plugin& p) {
   return fmt::format("state/{}.yaml", p.fragment());
 }
 
+// Items of the top-level lists of a document, by their `path`, with the list's name.
+std::map<std::string_view, std::pair<std::string_view, const Value*>>
+items_by_path(const Value* document) {
+  std::map<std::string_view, std::pair<std::string_view, const Value*>> out;
+  if (document && document->is_map())
+    for (const auto& [key, list] : document->as_map())
+      if (list.is_list())
+        for (const Value& item : list.as_list())
+          if (const Value* path = item.find("path"); path && path->is_string())
+            out.emplace(path->as_string(), std::pair<std::string_view, const Value*>(key, &item));
+  return out;
+}
+
+// The memo's body: for every desired item with a twin_path, what it was planned from.
+std::vector<MemoItem> memo_items(const PlanRecord& record) {
+  std::vector<MemoItem> items;
+  for (const auto& planned : record.planned) {
+    auto live = items_by_path(planned.live);
+    auto base = items_by_path(planned.base ? &*planned.base : nullptr);
+    auto find = [](const auto& index, std::string_view key) -> const Value* {
+      auto it = index.find(key);
+      return it == index.end() ? nullptr : it->second.second;
+    };
+    for (const auto& [path, found] : items_by_path(&planned.desired)) {
+      const auto& [list, desired] = found;
+      const Value* twin_path = desired->find("twin_path");
+      if (!twin_path || !twin_path->is_string())
+        continue;
+      const Value* l = find(live, path);
+      const Value* b = find(base, path);
+      auto consulted = record.consulted.find(twin_path->as_string());
+      items.push_back(MemoItem{planned.plugin, std::string(list), twin_path->as_string(),
+                               consulted == record.consulted.end() ? "-" : consulted->second,
+                               to_json(*desired), l ? to_json(*l) : "null",
+                               b && l && *b == *l ? "="
+                               : b                ? to_json(*b)
+                                                  : "null"});
+    }
+  }
+  return items;
+}
+
 } // namespace
 
 bool PlanResult::pending() const {
@@ -59,7 +101,8 @@ Result<Observation> observe(TwinEnv& env, std::span<const Plugin* const> plugins
   return obs;
 }
 
-Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefer prefer) {
+Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefer prefer,
+                             PlanRecord* record) {
   PlanResult result;
   Plan& plan = result.plan;
   plan.desired_commit = TWIN_TRY(env.repo.resolve("HEAD")).value_or("");
@@ -88,8 +131,12 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
     return sha.empty() ? std::nullopt : std::optional<std::string>(sha);
   };
 
-  std::string desired_all;
+  std::map<std::string, std::string> state_sha;
   std::vector<std::string> invalid;
+  if (record) {
+    record->head.base = base.value_or("");
+    record->head.stamps["config.yaml"] = stamp_of(TWIN_TRY(env.tree.stat("config.yaml")));
+  }
   for (const auto& doc : observation.documents) {
     const Plugin& plugin = *doc.plugin;
     plan.plugins.emplace_back(plugin.name());
@@ -101,6 +148,9 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
       continue;
 
     Value desired = Value::map();
+    if (record) // before the read: a change after it shows as a different stamp later
+      record->head.stamps[state_path(plugin)] =
+          stamp_of(TWIN_TRY(env.tree.stat(state_path(plugin))));
     auto text = TWIN_TRY(env.tree.read(state_path(plugin)));
     if (text) {
       auto errors = check_state_document(plugin, state_path(plugin), *text, env.config, env.tree,
@@ -109,7 +159,7 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
         invalid.insert(invalid.end(), errors.begin(), errors.end());
         continue;
       }
-      desired_all += state_path(plugin) + '\0' + *text + '\0';
+      state_sha[state_path(plugin)] = sha256_hex(*text);
     }
     std::optional<Value> base_doc;
     if (base)
@@ -117,6 +167,8 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
         base_doc = TWIN_TRY(parse_yaml(*base_text, live_path(plugin) + " at " + k_base_ref.data()));
 
     PlanInput input{desired, doc.live.document(), base_doc ? &*base_doc : nullptr, digest, prefer};
+    if (record)
+      record->head.plugin_has_base[st.plugin] = base_doc.has_value();
     PluginPlan pp = TWIN_TRY(plugin.plan(input));
     st.actions = pp.actions.size();
     st.local_drift = std::move(pp.local_drift);
@@ -125,14 +177,25 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
       plan.actions.push_back(std::move(a));
     for (auto& c : pp.conflicts)
       plan.conflicts.push_back(std::move(c));
+    if (record)
+      record->planned.push_back(
+          {st.plugin, std::move(desired), &doc.live.document(), std::move(base_doc)});
   }
   if (!invalid.empty())
     return fail("desired state is invalid, nothing was planned:\n  {}", fmt::join(invalid, "\n  "));
-  for (const auto& [path, sha] : consulted)
-    desired_all += path + '\0' + sha + '\0';
   auto now = std::chrono::system_clock::now().time_since_epoch();
   cache.save(cache_path, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
-  plan.desired_digest = sha256_hex(desired_all);
+  ConsultedSet consulted_set;
+  for (const auto& [path, sha] : consulted)
+    consulted_set.toggle(path, sha);
+  plan.desired_digest = desired_digest(state_sha, consulted_set);
+  if (record) {
+    record->head.state_sha = state_sha;
+    record->head.consulted_xor = consulted_set.hex();
+    record->head.body_key =
+        sha256_hex(plan.desired_digest + '\0' + plan.live_digest + '\0' + record->head.base);
+    record->consulted = std::move(consulted);
+  }
   plan.live_digest = observation.digest;
   return result;
 }
@@ -140,16 +203,32 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
 Result<PlanResult> refresh_plan(TwinEnv& env, std::span<const Plugin* const> plugins,
                                 Observation* observation) {
   Observation fresh = TWIN_TRY(observe(env, plugins));
-  PlanResult result = TWIN_TRY(make_plan(env, fresh));
-  Value document = plan_to_value(result.plan);
+  PlanRecord record;
+  PlanResult result = TWIN_TRY(make_plan(env, fresh, Prefer::none, &record));
+  std::string text = TWIN_TRY(save_plan(env, result.plan));
+  record.head.plan_sha = sha256_hex(text);
+  // The body is rewritten only when what it records changed.
+  auto previous = read_plan_memo_head(env.repo.git_dir());
+  if (previous && previous->body_key == record.head.body_key) {
+    record.head.token = previous->token;
+    TWIN_CHECK(write_plan_memo_head(env.repo.git_dir(), record.head));
+  } else {
+    TWIN_CHECK(write_plan_memo(env.repo.git_dir(), std::move(record.head), memo_items(record)));
+  }
+  if (observation)
+    *observation = std::move(fresh);
+  return result;
+}
+
+Result<std::string> save_plan(TwinEnv& env, const Plan& plan) {
+  Value document = plan_to_value(plan);
   auto problems = TWIN_TRY(validate_against(plan_schema(), document));
   if (!problems.empty())
     return fail("internal error: the plan fails its own schema: {}",
                 format_problem(k_plan_path, problems.front()));
-  TWIN_TRY(env.tree.write_if_changed(k_plan_path, plan_to_yaml(result.plan)));
-  if (observation)
-    *observation = std::move(fresh);
-  return result;
+  std::string text = plan_to_yaml(plan);
+  TWIN_TRY(env.tree.write_if_changed(k_plan_path, text));
+  return text;
 }
 
 Result<std::optional<Plan>> load_saved_plan(const WorkTree& tree) {

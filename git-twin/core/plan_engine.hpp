@@ -3,12 +3,14 @@
 // sync base in; a Plan and per-plugin status out. Used by plan, status and apply.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/plan.hpp"
+#include "core/plan_memo.hpp"
 #include "core/plugin.hpp"
 #include "core/snapshot.hpp"
 
@@ -42,15 +44,33 @@ struct PlanResult {
   bool pending() const;             // anything to apply, adopt or resolve
 };
 
+/// What a full plan was made from, for the plan memo (core/plan_memo.hpp).
+struct PlanRecord {
+  PlanMemoHead head;
+  std::map<std::string, std::string> consulted; // twin_path -> digest ("" missing)
+  // The documents each plugin was planned from, kept for the memo's body.
+  struct Planned {
+    std::string plugin;
+    Value desired;
+    const Value* live;
+    std::optional<Value> base;
+  };
+  std::vector<Planned> planned;
+};
+
 /// Plans every observed plugin against its desired state. Invalid state/ fails with every problem
-/// listed ("state/files.yaml:3:9: /files/0/mode: ...").
+/// listed ("state/files.yaml:3:9: /files/0/mode: ..."). With `record`, also notes what the
+/// plan was made from.
 Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation,
-                             Prefer prefer = Prefer::none);
+                             Prefer prefer = Prefer::none, PlanRecord* record = nullptr);
 
 /// Observes, plans and writes plan/latest.yaml (checked against the plan schema first).
 /// What plan, status, the hooks and pull share.
 Result<PlanResult> refresh_plan(TwinEnv& env, std::span<const Plugin* const> plugins,
                                 Observation* observation = nullptr);
+
+/// Checks `plan` against the plan schema and writes it to plan/latest.yaml; returns the text.
+Result<std::string> save_plan(TwinEnv& env, const Plan& plan);
 
 /// Reads and checks plan/latest.yaml; nullopt when there is none.
 Result<std::optional<Plan>> load_saved_plan(const WorkTree& tree);

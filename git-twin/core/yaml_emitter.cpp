@@ -39,8 +39,8 @@ bool is_special_word(std::string_view s) {
 
 /// A conservative union of the YAML 1.1 and 1.2 int and float patterns (1.1: 0b101, 0644,
 /// 1_000, 12:30, 1:20:30.5, 1.2.3; 1.2: 0o17, 1e3; both: 0x1F, .5, .inf, .NaN). After an
-/// optional sign: .inf or .nan in any case; 0x, 0o or 0b and hex digits or '_'; or a run of
-/// [0-9_.:] starting with a digit or '.', with an optional exponent [eE][-+]?[0-9]+.
+/// optional sign: .inf or .nan in any case; 0x, 0o or 0b and digits of that base or '_'; or a run
+/// of [0-9_.:] starting with a digit or '.', with an optional exponent [eE][-+]?[0-9]+.
 bool looks_numeric(std::string_view s) {
   if (!s.empty() && (s[0] == '-' || s[0] == '+'))
     s.remove_prefix(1);
@@ -49,9 +49,12 @@ bool looks_numeric(std::string_view s) {
   if (equals_ignore_case(s, ".inf") || equals_ignore_case(s, ".nan"))
     return true;
   if (s.size() > 2 && s[0] == '0' && std::string_view("xXoObB").find(s[1]) != s.npos) {
+    char base = static_cast<char>(s[1] | 0x20);
     bool all = true;
     for (char c : s.substr(2))
-      all = all && (is_hex_digit(c) || c == '_');
+      all =
+          all && (c == '_' || (base == 'x' && is_hex_digit(c)) ||
+                  (base == 'o' && c >= '0' && c <= '7') || (base == 'b' && (c == '0' || c == '1')));
     if (all)
       return true;
   }

@@ -59,7 +59,8 @@ TEST_CASE("tricky strings survive emit and parse, as values, keys and list items
       "'s", "\"q\"", "back\\slash", "null", "Null", "~", "<<", "=", "...", "--- x", "café",
       "a\nb\n", "\n", "tab\there", "cr\r\n", std::string("nul\0byte", 8), "\x01\x1f\x7f",
       "line\xE2\x80\xA8sep", "\xC2\x85nel", "bad\xff", "plain text", "/etc/fstab", "a:b", "a#b",
-      "a[0]", "x{y}", "a,b", "a, b", "a - b", "it's", "x\"y\\z", "a ? b", "\uFEFFbom"};
+      "a[0]", "x{y}", "a,b", "a, b", "a - b", "it's", "x\"y\\z", "a ? b", "\uFEFFbom",
+      "0b80c5d42d2e", "0o19", "0xg1"};
   // clang-format on
   for (const std::string& s : tricky) {
     CAPTURE(s);
@@ -80,7 +81,7 @@ TEST_CASE("is_safe_plain_scalar decides which strings are written plain", "[yaml
   const char* plain[] = {
       "hello", "café", "/etc/fstab", "a-b", "a:b", "a#b", "a b", "2.36-9+deb12u4", "3a7bd3e2",
       "0ad", "7zip", "2048-qt", "v1.0", ".bashrc", "~user", "yess", "onion", "nullable",
-      "x86_64-linux-gnu", "12e4ab", "0x"};
+      "x86_64-linux-gnu", "12e4ab", "0x", "0b80c5d42d2e", "0o19", "0xg1"};
   // clang-format on
   for (const char* s : plain) {
     CAPTURE(s);
