@@ -32,11 +32,16 @@ std::string state_path(const Plugin& p) {
 
 } // namespace
 
+bool is_internal(std::string_view name, std::span<const std::string> args) {
+  if (std::getenv("GIT_TWIN_INTERNAL") || std::getenv("GIT_TWIN_IN_HOOK"))
+    return true; // git run by git-twin itself
+  // A file checkout (flag 0) changes no branch; the same commit changes no desired state.
+  return name == "post-checkout" && args.size() >= 3 && (args[2] == "0" || args[0] == args[1]);
+}
+
 std::string skip_reason(std::string_view name, std::span<const std::string> args,
                         const std::string& git_dir) {
-  if (std::getenv("GIT_TWIN_INTERNAL"))
-    return "internal"; // git run by git-twin itself: silent
-  if (std::getenv("GIT_TWIN_IN_HOOK"))
+  if (is_internal(name, args))
     return "internal";
   // post-rewrite after a rebase runs while git still has its rebase state: it is the end of
   // the sequence, exactly when the plan should be made again.
@@ -44,11 +49,6 @@ std::string skip_reason(std::string_view name, std::span<const std::string> args
   for (const char* marker : {"rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD", "REVERT_HEAD"})
     if (!rebase_done && exists(git_dir + "/" + marker))
       return "a rebase, cherry-pick or revert is in progress";
-  if (name == "post-checkout") {
-    // A file checkout (flag 0) changes no branch; the same commit changes no desired state.
-    if (args.size() >= 3 && (args[2] == "0" || args[0] == args[1]))
-      return "internal";
-  }
   return {};
 }
 

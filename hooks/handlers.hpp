@@ -19,7 +19,12 @@
 
 namespace twin::hooks {
 
-/// Why a hook should do nothing now, or "" when it should run. `args` are git's arguments.
+/// True when the hook has nothing to do whatever the repository holds: git run by git-twin
+/// itself, or a checkout that moved no branch. Decided before the repository is opened.
+bool is_internal(std::string_view name, std::span<const std::string> args);
+
+/// Why a hook should do nothing now ("internal": silently), or "" when it should run.
+/// `args` are git's arguments.
 std::string skip_reason(std::string_view name, std::span<const std::string> args,
                         const std::string& git_dir);
 

@@ -33,6 +33,8 @@ Result<int> cmd_hook(std::span<const std::string> argv) {
     fmt::print(stderr, "git-twin: warning: {} hook skipped: {}\n", name, e.message);
     return gate ? 1 : 0;
   };
+  if (hooks::is_internal(name, args))
+    return 0;
   char cwd[4096];
   if (!getcwd(cwd, sizeof cwd))
     return soft(Error{"cannot determine the current directory"});

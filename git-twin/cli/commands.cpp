@@ -96,7 +96,6 @@ std::span<const CommandInfo> commands() {
 
 int run(int argc, char** argv) {
   prepare_process_signals();
-  LibGit2Session libgit2;
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
     auto result = dispatch(args);

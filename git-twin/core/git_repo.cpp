@@ -38,14 +38,15 @@ std::string oid_hex(const git_oid* oid) {
   return buffer;
 }
 
-} // namespace
+// libgit2 is initialized on first use, once, and left to the process's end: its
+// initialization reads the whole CA bundle (mbedTLS), which `git twin --version` and a hook
+// that has nothing to do should not pay for.
+void use_libgit2() {
+  static const int initialized = git_libgit2_init();
+  (void)initialized;
+}
 
-LibGit2Session::LibGit2Session() {
-  git_libgit2_init();
-}
-LibGit2Session::~LibGit2Session() {
-  git_libgit2_shutdown();
-}
+} // namespace
 
 void GitRepo::Deleter::operator()(git_repository* repo) const {
   git_repository_free(repo);
@@ -56,6 +57,7 @@ GitRepo::GitRepo(std::unique_ptr<git_repository, Deleter> repo, std::string work
     : m_repo(std::move(repo)), m_work_tree(std::move(work_tree)), m_git_dir(std::move(git_dir)) {}
 
 Result<GitRepo> GitRepo::discover(const std::string& start_dir) {
+  use_libgit2();
   git_repository* raw = nullptr;
   if (git_repository_open_ext(&raw, start_dir.c_str(), 0, nullptr) < 0)
     return fail("not a git-twin repository (or any parent up to /): '{}'", start_dir);
@@ -67,6 +69,7 @@ Result<GitRepo> GitRepo::discover(const std::string& start_dir) {
 }
 
 Result<GitRepo> GitRepo::open(const std::string& work_tree) {
+  use_libgit2();
   git_repository* raw = nullptr;
   if (git_repository_open_ext(&raw, work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0)
     return tl::unexpected(libgit2_error(fmt::format("cannot open git repository '{}'", work_tree)));
@@ -235,6 +238,7 @@ Status GitRepo::set_ref(std::string_view ref, std::string_view commit, std::stri
 }
 
 std::string GitRepo::hash_blob(std::string_view content) {
+  use_libgit2();
   git_oid oid;
   git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB);
   return oid_hex(&oid);

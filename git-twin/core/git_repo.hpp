@@ -24,14 +24,6 @@ namespace twin {
 /// like at the last sync point. checkout never moves it.
 inline constexpr std::string_view k_base_ref = "refs/twin/base";
 
-/// Initializes libgit2 for the lifetime of the object (one per process, in main).
-struct LibGit2Session {
-  LibGit2Session();
-  ~LibGit2Session();
-  LibGit2Session(const LibGit2Session&) = delete;
-  LibGit2Session& operator=(const LibGit2Session&) = delete;
-};
-
 class GitRepo {
 public:
   /// Opens the repository containing `start_dir` (searching upwards). Bare repositories
