@@ -66,6 +66,8 @@ std::optional<std::string> LiveMemo::blob_for(const std::string& path,
 
 void LiveMemo::record(const std::string& path, std::string fingerprint, std::string blob,
                       const FileStat& written) {
+  if (fingerprint.empty() || blob.empty() || path.find_first_of(" \n") != std::string::npos)
+    return; // an unknown fingerprint proves nothing; the format has no room for the rest
   Entry e{std::move(fingerprint), std::move(blob),  written.inode,
           written.size,           written.mtime_ns, written.ctime_ns};
   auto it = m_entries.find(path);

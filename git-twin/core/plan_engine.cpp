@@ -209,8 +209,10 @@ Result<PlanResult> refresh_plan(TwinEnv& env, std::span<const Plugin* const> plu
   record.head.plan_sha = sha256_hex(text);
   // The body is rewritten only when what it records changed.
   auto previous = read_plan_memo_head(env.repo.git_dir());
-  if (previous && previous->body_key == record.head.body_key) {
+  if (previous && previous->body_key == record.head.body_key &&
+      PlanMemoBody::open(env.repo.git_dir(), *previous)) {
     record.head.token = previous->token;
+    record.head.body_size = previous->body_size;
     TWIN_CHECK(write_plan_memo_head(env.repo.git_dir(), record.head));
   } else {
     TWIN_CHECK(write_plan_memo(env.repo.git_dir(), std::move(record.head), memo_items(record)));

@@ -2,6 +2,7 @@
 #include "core/plan_memo.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <fcntl.h>
 #include <random>
@@ -60,9 +61,10 @@ std::string new_token() {
 }
 
 std::string head_text(const PlanMemoHead& head) {
-  std::string text = fmt::format("{}\ntoken {}\nkey {}\nplan {}\nbase {}\nconsulted {}\n",
-                                 k_head_magic, head.token, head.body_key, head.plan_sha,
-                                 head.base.empty() ? "-" : head.base, head.consulted_xor);
+  std::string text =
+      fmt::format("{}\ntoken {}\nsize {}\nkey {}\nplan {}\nbase {}\nconsulted {}\n", k_head_magic,
+                  head.token, head.body_size, head.body_key, head.plan_sha,
+                  head.base.empty() ? "-" : head.base, head.consulted_xor);
   for (const auto& [path, s] : head.stamps)
     text += fmt::format("stamp {}\t{} {} {} {} {}\n", path, s.present ? 1 : 0, s.inode, s.size,
                         s.mtime_ns, s.ctime_ns);
@@ -103,17 +105,16 @@ Status write_plan_memo(const std::string& git_dir, PlanMemoHead head, std::vecto
             [](const MemoItem& a, const MemoItem& b) { return a.twin_path < b.twin_path; });
   std::string text = fmt::format("{} {}\n", k_body_magic, head.token);
   for (const auto& item : items) {
-    if (!plain(item.twin_path) || !plain(item.plugin) || !plain(item.list))
-      return {}; // no memo: hooks plan in full
-    for (std::string_view field : {std::string_view(item.twin_path), std::string_view(item.digest),
-                                   std::string_view(item.plugin), std::string_view(item.list),
-                                   std::string_view(item.desired), std::string_view(item.live)}) {
-      text += field;
-      text += '\t';
+    std::string_view fields[] = {item.twin_path, item.digest, item.plugin, item.list,
+                                 item.desired,   item.live,   item.base};
+    for (std::size_t i = 0; i < std::size(fields); ++i) {
+      if (!plain(fields[i]))
+        return {}; // no memo: hooks plan in full
+      text += fields[i];
+      text += i + 1 < std::size(fields) ? '\t' : '\n';
     }
-    text += item.base;
-    text += '\n';
   }
+  head.body_size = text.size();
   if (!replace_state_file(dir + "/body", text) ||
       !replace_state_file(dir + "/head", head_text(head)))
     return fail("cannot write the plan memo in {}", dir);
@@ -158,7 +159,11 @@ std::optional<PlanMemoHead> read_plan_memo_head(const std::string& git_dir) {
     auto f = fields_of(value);
     if (key == "token")
       head.token = value;
-    else if (key == "key")
+    else if (key == "size") {
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), head.body_size);
+      if (ec != std::errc() || end != value.data() + value.size())
+        return std::nullopt;
+    } else if (key == "key")
       head.body_key = value;
     else if (key == "plan")
       head.plan_sha = value;
@@ -193,7 +198,8 @@ std::optional<PlanMemoBody> PlanMemoBody::open(const std::string& git_dir,
                                                const PlanMemoHead& head) {
   FdGuard fd(::open((memo_dir(git_dir) + "/body").c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st {};
-  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || st.st_size == 0)
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || st.st_size == 0 ||
+      static_cast<std::uint64_t>(st.st_size) != head.body_size)
     return std::nullopt;
   auto size = static_cast<std::size_t>(st.st_size);
   void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);

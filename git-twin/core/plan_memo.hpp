@@ -46,7 +46,8 @@ struct MemoItem {
 };
 
 struct PlanMemoHead {
-  std::string token;    // ties head and body
+  std::string token;           // ties head and body
+  std::uint64_t body_size = 0; // a body cut short, even at a line's end, does not belong
   std::string body_key; // what the body was made from (see make_plan): equal keys, equal bodies
   std::string plan_sha; // sha256 of the plan/latest.yaml text this memo belongs to
   std::string base;     // refs/twin/base when planned ("" when there was none)

@@ -4,7 +4,7 @@
 //
 // A hook runs on every checkout, so it must cost little. When plan/latest.yaml was made at
 // the commit HEAD left, and the plan memo (core/plan_memo.hpp) shows that nothing the plan
-// was made from changed except files under filesyst/, only the resources whose twin_path
+// was made from changed except files under filesystem/, only the resources whose twin_path
 // changed are planned again, from the items the memo kept, and merged into the saved plan.
 // The result is the plan a full plan would make against the same observation of the
 // machine; the machine is not observed again (apply always observes afresh and refuses a

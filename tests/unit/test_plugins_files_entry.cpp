@@ -10,6 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <sys/stat.h>
+
+#include <fmt/format.h>
 
 #include "core/stat_cache.hpp"
 #include "plugins/files_mirror/account_names.hpp"
@@ -540,4 +543,104 @@ TEST_CASE("a missing or corrupt stat cache file gives an empty cache", "[files]"
     write_file(file, bad);
     CHECK(StatCache::load(file, k_max).lookup("/etc/motd", source, &copy) == nullptr);
   }
+}
+
+TEST_CASE("a stat cache whose every entry was hit or recorded unchanged is not rewritten",
+          "[files]") {
+  TempDir tmp{"entry"};
+  std::string file = tmp.path() / "files.cache";
+  // Planted out of order: a rewrite would sort it, so equal bytes mean no rewrite.
+  auto line = [](const std::string& path, const CacheEntry& e) {
+    return path + std::string(1, '\0') +
+           fmt::format("{} {} {} {} {} {} {}\n", e.inode, e.size, e.mtime_ns, e.ctime_ns, e.sha256,
+                       e.copy_inode, e.copy_mtime_ns);
+  };
+  const std::string planted = fmt::format("git-twin files cache 1 {}\n", k_max) +
+                              line("/etc/zeta", old_entry()) + line("/etc/alpha", old_entry()) +
+                              line("/etc/mid", old_entry());
+  write_file(file, planted);
+  struct stat before {};
+  REQUIRE(::stat(file.c_str(), &before) == 0);
+
+  StatCache loaded = StatCache::load(file, k_max);
+  FileStat source = file_stat(10, 5, k_old_time);
+  FileStat copy = file_stat(20, 5, k_old_time);
+  SECTION("every entry looked up") {
+    for (const char* path : {"/etc/alpha", "/etc/mid", "/etc/zeta"})
+      REQUIRE(loaded.lookup(path, source, &copy));
+  }
+  SECTION("some looked up, the others recorded unchanged") {
+    REQUIRE(loaded.lookup("/etc/mid", source, &copy));
+    REQUIRE(loaded.lookup("/etc/zeta", source, nullptr, false)); // observing only
+    loaded.record("/etc/alpha", old_entry());
+  }
+  SECTION("every entry recorded unchanged, one also looked up") {
+    loaded.record("/etc/alpha", old_entry());
+    loaded.record("/etc/mid", old_entry());
+    loaded.record("/etc/zeta", old_entry());
+    REQUIRE(loaded.lookup("/etc/zeta", source, &copy));
+  }
+  loaded.save(file, k_now);
+
+  CHECK(twin_test::read_file(file) == planted);
+  struct stat after {};
+  REQUIRE(::stat(file.c_str(), &after) == 0);
+  CHECK(after.st_ino == before.st_ino);
+  CHECK(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+  CHECK(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+}
+
+TEST_CASE("a stat cache drops entries not seen in a run and saves changed ones anew", "[files]") {
+  TempDir tmp{"entry"};
+  std::string file = tmp.path() / "files.cache";
+  {
+    StatCache cache = StatCache::empty(k_max);
+    for (const char* path :
+         {"/etc/hit", "/etc/kept", "/etc/changed", "/etc/removed", "/etc/missed"})
+      cache.record(path, old_entry());
+    cache.save(file, k_now);
+  }
+  FileStat source = file_stat(10, 5, k_old_time);
+  FileStat copy = file_stat(20, 5, k_old_time);
+  CacheEntry changed{11,
+                     6,
+                     k_old_time + k_second,
+                     k_old_time + 2 * k_second,
+                     std::string(64, 'b'),
+                     21,
+                     k_old_time + k_second};
+  CacheEntry added = old_entry();
+  added.sha256 = std::string(64, 'c');
+  {
+    StatCache cache = StatCache::load(file, k_max);
+    REQUIRE(cache.lookup("/etc/hit", source, &copy));
+    cache.record("/etc/kept", old_entry());
+    cache.record("/etc/changed", changed);
+    // "/etc/removed" is not looked up at all: the file is gone from the machine.
+    FileStat edited = source;
+    edited.mtime_ns += 1;
+    CHECK(cache.lookup("/etc/missed", edited, &copy) == nullptr); // a miss keeps nothing
+    cache.record("/etc/added", added);
+    cache.save(file, k_now);
+  }
+
+  std::string text = twin_test::read_file(file);
+  CHECK(text.find("/etc/removed") == std::string::npos);
+  CHECK(text.find("/etc/missed") == std::string::npos);
+
+  StatCache loaded = StatCache::load(file, k_max);
+  CHECK(loaded.lookup("/etc/removed", source, &copy) == nullptr);
+  CHECK(loaded.lookup("/etc/missed", source, &copy) == nullptr);
+  CHECK(loaded.lookup("/etc/hit", source, &copy) != nullptr);
+  CHECK(loaded.lookup("/etc/kept", source, &copy) != nullptr);
+  CHECK(loaded.lookup("/etc/changed", source, &copy) == nullptr); // the old fields no longer hit
+  FileStat changed_source = file_stat(11, 6, k_old_time + k_second);
+  changed_source.ctime_ns = k_old_time + 2 * k_second;
+  FileStat changed_copy = file_stat(21, 6, k_old_time + k_second);
+  const CacheEntry* hit = loaded.lookup("/etc/changed", changed_source, &changed_copy);
+  REQUIRE(hit);
+  CHECK(*hit == changed);
+  const CacheEntry* new_hit = loaded.lookup("/etc/added", source, &copy);
+  REQUIRE(new_hit);
+  CHECK(new_hit->sha256 == std::string(64, 'c'));
 }
