@@ -284,17 +284,17 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
       files += '\0';
     }
   }
-  // Files first: they are mostly under filesystem/, which sorts before live/, and git
-  // inserts each new index entry in order. With live/'s thousands of entries already there,
-  // every insertion would move them all (a first snapshot of 20,000 files: 0.3 s).
-  if (!files.empty())
-    TWIN_CHECK(run_git(runner, repo.work_tree(),
-                       {"update-index", "--add", "--remove", "-z", "--stdin"}, files));
+  // Directories first: `git add` writes new objects much faster than update-index does
+  // (measured: 20,000 new files, 2.8 s against 5.4 s); the files that follow, adopted into
+  // filesystem/, mostly have the same content, already written.
   if (!dirs.empty()) {
     std::vector<std::string> add = {"add", "-A", "-f", "--"};
     add.insert(add.end(), dirs.begin(), dirs.end());
     TWIN_CHECK(run_git(runner, repo.work_tree(), add));
   }
+  if (!files.empty())
+    TWIN_CHECK(run_git(runner, repo.work_tree(),
+                       {"update-index", "--add", "--remove", "-z", "--stdin"}, files));
 
   // Is anything of ours staged, and is anything else (the user's own staging) staged too?
   auto staged =

@@ -8,8 +8,8 @@
 #                                 [--bin DIR] [--gen PATH] [--rounds K]
 #
 #   --n N        files in the generated tree (default 20000)
-#   --out FILE   results table (default /tmp/git-twin-bench.txt); hyperfine's JSON for (b)
-#                goes to FILE.hyperfine.json, for (d) to FILE.hook.hyperfine.json, the full
+#   --out FILE   results table (default /tmp/git-twin-bench.txt); hyperfine's JSON for
+#                (d) goes to FILE.hook.hyperfine.json, the full
 #                log to FILE.log
 #   --keep       keep the work directory (trees, twins, reference repo) afterwards
 #   --workdir D  parent of the work directory (default $TMPDIR or /tmp; same filesystem
@@ -34,7 +34,7 @@
 #      For information: plain `git twin init PLAIN --root ROOT` (default config, /etc only)
 #      and how many `type: file` entries its live/files.yaml covers.
 #  (b) `git twin snapshot` with nothing changed vs `git status --porcelain` in REF, warm,
-#      hyperfine --warmup 2 --runs 10 (a date-based loop if hyperfine is missing).
+#      30 interleaved rounds after 3 warm-up rounds (date-based timing, medians).
 #      Checks that the no-change snapshot made no commit, and counts the processes it
 #      spawns (strace -f -e trace=execve) when strace is installed.
 #  (c) snapshot after `gen_tree.py mutate --seed 1` (10 changed, 5 added, 5 removed) vs
@@ -260,28 +260,18 @@ say "plain init: ${INIT_MS} ms, covers $INIT_FILES files"
 # --- (b) nothing changed ---------------------------------------------------------------
 say "(b) no-change snapshot vs git status --porcelain"
 heads_before=$(head_of "$TWIN") commits_before=$(count_commits "$TWIN")
-JSON=$OUT.hyperfine.json
-if command -v hyperfine >/dev/null; then
-  (cd "$TWIN" && hyperfine -N --style basic --warmup 2 --runs 10 --export-json "$JSON" \
-     -n "git twin snapshot (no change)" "git twin snapshot" \
-     -n "git status --porcelain" "git -C $REF status --porcelain") 2>&1 | tee -a "$LOG" >&2
-  read -r NC_TWIN NC_REF < <(python3 - "$JSON" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-print("%.1f %.1f" % (r[0]["median"] * 1000, r[1]["median"] * 1000))
-EOF
-  ) || { anomaly "hyperfine for (b) failed"; NC_TWIN=NA NC_REF=NA; }
-  NC_TOOL="hyperfine --warmup 2 --runs 10"
-else
-  a=() b=()
-  for i in 1 2; do (cd "$TWIN" && git twin snapshot) >/dev/null 2>&1; git -C "$REF" status --porcelain >/dev/null; done
-  for i in $(seq 1 10); do
-    timed bash -c 'cd "$1" && git twin snapshot' _ "$TWIN"; a+=("$MS")
-    timed git -C "$REF" status --porcelain; b+=("$MS")
-  done
-  NC_TWIN=$(median "${a[@]}") NC_REF=$(median "${b[@]}")
-  NC_TOOL="date loop, warmup 2, runs 10"
-fi
+# Interleaved rounds, one of each per round: this machine's speed drifts by half within a
+# minute, and two back-to-back series would measure the drift.
+a=() b=()
+for i in 1 2 3; do git -C "$TWIN" twin snapshot >/dev/null 2>&1; git -C "$REF" status --porcelain >/dev/null; done
+for i in $(seq 1 30); do
+  timed git -C "$TWIN" twin snapshot; a+=("$MS")
+  timed git -C "$REF" status --porcelain; b+=("$MS")
+done
+NC_TWIN=$(median "${a[@]}") NC_REF=$(median "${b[@]}")
+NC_TOOL="interleaved, warmup 3, runs 30"
+say "(b) twin runs (ms): ${a[*]}"
+say "(b) reference runs (ms): ${b[*]}"
 [ "$(head_of "$TWIN")" = "$heads_before" ] && [ "$(count_commits "$TWIN")" = "$commits_before" ] ||
   anomaly "a no-change snapshot committed (HEAD ${heads_before:0:12} -> $(head_of "$TWIN" | cut -c1-12))"
 [ -n "$(git -C "$REF" status --porcelain)" ] && anomaly "reference repo is not clean in (b)"
@@ -442,7 +432,7 @@ ELAPSED=$(( $(date +%s) - START ))
   echo "  (c) reference runs (ms): ${C_REF[*]:-none}"
   echo "  (b) processes spawned by a no-change snapshot: $EXECVE; git children: ${EXECVE_CHILDREN:-n/a}"
   echo "  (d) plan/status --exit-code on the synced twin reported nothing pending: $([ "$PLAN_OK" = 1 ] && echo yes || echo NO)"
-  echo "  hyperfine JSON: $JSON, $JSON_D; log: $LOG; wall time of this run: ${ELAPSED} s"
+  echo "  hyperfine JSON: $JSON_D; log: $LOG; wall time of this run: ${ELAPSED} s"
   if [ ${#ANOMALIES[@]} -gt 0 ]; then
     echo
     echo "anomalies:"
