@@ -79,6 +79,80 @@ void to_rapidjson(const Value& v, rapidjson::Value& out,
   }
 }
 
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      static const char* const short_escapes[] = {"\\b", "\\t", "\\n", nullptr, "\\f", "\\r"};
+      const char* e = u >= 8 && u <= 13 ? short_escapes[u - 8] : nullptr;
+      out += e ? std::string(e) : fmt::format("\\u{:04X}", u);
+    } else {
+      out += c; // UTF-8 passes through, as rapidjson's writer leaves it
+    }
+  }
+  out += '"';
+}
+
+// The compact form written straight into one string: the plan memo writes tens of
+// thousands of items, and a rapidjson writer per item cost a quarter of a second.
+void append_compact_json(std::string& out, const Value& v) {
+  switch (v.type()) {
+  case Value::Type::null:
+    out += "null";
+    break;
+  case Value::Type::boolean:
+    out += v.as_bool() ? "true" : "false";
+    break;
+  case Value::Type::integer:
+    out += std::to_string(v.as_int());
+    break;
+  case Value::Type::real: {
+    if (!std::isfinite(v.as_real())) { // JSON has no NaN or infinity
+      out += "null";
+      break;
+    }
+    std::string number = fmt::format("{}", v.as_real());
+    if (number.find_first_of(".eE") == std::string::npos)
+      number += ".0"; // still a real when read back
+    out += number;
+    break;
+  }
+  case Value::Type::string:
+    append_json_string(out, v.as_string());
+    break;
+  case Value::Type::list: {
+    out += '[';
+    bool first = true;
+    for (const Value& item : v.as_list()) {
+      if (!first)
+        out += ',';
+      first = false;
+      append_compact_json(out, item);
+    }
+    out += ']';
+    break;
+  }
+  case Value::Type::map: {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, item] : v.as_map()) {
+      if (!first)
+        out += ',';
+      first = false;
+      append_json_string(out, key);
+      out += ':';
+      append_compact_json(out, item);
+    }
+    out += '}';
+    break;
+  }
+  }
+}
+
 template <class Writer> void write_json(Writer& w, const Value& v) {
   switch (v.type()) {
   case Value::Type::null:
@@ -519,15 +593,15 @@ Result<std::vector<SchemaProblem>> validate_against(const Value& schema, const V
 }
 
 std::string to_json(const Value& value, bool pretty) {
-  rapidjson::StringBuffer buffer;
-  if (pretty) {
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-    writer.SetIndent(' ', 2);
-    write_json(writer, value);
-  } else {
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    write_json(writer, value);
+  if (!pretty) {
+    std::string out;
+    append_compact_json(out, value);
+    return out;
   }
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  write_json(writer, value);
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
