@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "core/schema.hpp"
+#include "core/yaml_reader.hpp"
 
 using twin::Mark;
 using twin::SchemaProblem;
@@ -271,4 +274,25 @@ TEST_CASE("to_json", "[schema]") {
   small["b"] = strings({"x"});
   CHECK(twin::to_json(small, true) == "{\n  \"a\": 1,\n  \"b\": [\n    \"x\"\n  ]\n}");
   CHECK(twin::to_json(Value()) == "null");
+}
+
+TEST_CASE("compact JSON escapes what JSON requires and reads back as the same value", "[schema]") {
+  Value v;
+  v["text"] = std::string("q\"b\\s\nt\tc\x01 caf\xC3\xA9");
+  v["whole real"] = 1.0;
+  v["real"] = 2.5;
+  v["big"] = 1e300;
+  v["int"] = std::int64_t{-3};
+  v["yes"] = true;
+  v["nothing"] = nullptr;
+  v["list"].push_back("x");
+  std::string json = twin::to_json(v);
+  CHECK(json == "{\"big\":1e+300,\"int\":-3,\"list\":[\"x\"],\"nothing\":null,\"real\":2.5,"
+                "\"text\":\"q\\\"b\\\\s\\nt\\tc\\u0001 caf\xC3\xA9\",\"whole real\":1.0,"
+                "\"yes\":true}");
+  auto back = twin::parse_yaml(json, "json");
+  REQUIRE(back);
+  CHECK(*back == v);
+  // JSON has no NaN or infinity.
+  CHECK(twin::to_json(Value(std::numeric_limits<double>::infinity())) == "null");
 }
