@@ -5,6 +5,7 @@
 
 #include "core/embedded.hpp"
 #include "plugins/files_mirror/files_plugin.hpp"
+#include "plugins/packages_debian/packages_plugin.hpp"
 #include "plugins/plugin_schema.hpp"
 #include "plugins/system_info/system_info_plugin.hpp"
 
@@ -14,8 +15,9 @@ std::span<const Plugin* const> all() {
   // Function-local statics in apply order: observed-only plugins first, then packages,
   // files, services, ... as later plugins join.
   static const system_info::SystemInfo system_info;
+  static const packages::DebianPackages debian_packages;
   static const files::FilesMirror files_mirror;
-  static const Plugin* const list[] = {&system_info, &files_mirror};
+  static const Plugin* const list[] = {&system_info, &debian_packages, &files_mirror};
   return list;
 }
 

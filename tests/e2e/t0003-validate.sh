@@ -72,7 +72,7 @@ invalid "/path: '/etc/motd' is listed twice (first at line "
 section "config.yaml"
 sed -i 's|^    - files.mirror$|    - files.mirror\n    - frobnicate.thing|' config.yaml
 expect_contains config.yaml "frobnicate.thing"
-invalid "error: config.yaml:$(line_of config.yaml frobnicate.thing):7: /plugins/enable/2: unknown plugin 'frobnicate.thing'"
+invalid "error: config.yaml:$(line_of config.yaml frobnicate.thing):7: /plugins/enable/3: unknown plugin 'frobnicate.thing'"
 sed -i 's|^  - /etc$|  - relative|' config.yaml
 expect_contains config.yaml "  - relative"
 invalid "error: config.yaml:$(line_of config.yaml "  - relative"):5: /filesystem_roots/0: "
