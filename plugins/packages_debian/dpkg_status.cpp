@@ -1,27 +1,35 @@
 // SPDX-License-Identifier: MIT
 #include "plugins/packages_debian/dpkg_status.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <fmt/format.h>
 
 namespace twin::packages {
 namespace {
 
-struct Field {
-  std::string_view name, value; // value: the first line only (what these parsers need)
-};
+// The fields these parsers read. Others (Depends, Description, Conffiles...) are skipped
+// as they are met: a status file holds about a kilobyte per package, mostly those.
+enum class Key { package, status, architecture, version, auto_installed, count };
+constexpr std::string_view k_keys[] = {"package", "status", "architecture", "version",
+                                       "auto-installed"};
+
+// Field names are case-insensitive (deb822).
+std::optional<Key> key_of(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(k_keys); ++i)
+    if (name.size() == k_keys[i].size() &&
+        std::equal(name.begin(), name.end(), k_keys[i].begin(),
+                   [](char a, char b) { return (a | 0x20) == b; }))
+      return static_cast<Key>(i);
+  return std::nullopt;
+}
 
 struct Stanza {
   std::size_t line = 0; // 1-based line of its first field
-  std::vector<Field> fields;
-  std::string_view get(std::string_view name) const {
-    for (const auto& f : fields)
-      if (f.name.size() == name.size() &&
-          std::equal(name.begin(), name.end(), f.name.begin(), [](char a, char b) {
-            return (a | 0x20) == (b | 0x20); // field names are case-insensitive
-          }))
-        return f.value;
-    return {};
-  }
+  bool any = false;
+  std::string_view values[static_cast<std::size_t>(Key::count)];
+  std::string_view get(Key key) const { return values[static_cast<std::size_t>(key)]; }
 };
 
 std::string_view trim(std::string_view s) {
@@ -33,31 +41,35 @@ std::string_view trim(std::string_view s) {
 }
 
 // Calls `visit` for each stanza. Continuation lines (a space or tab first) belong to the
-// field above them and are skipped: Description and Conffiles are not recorded.
+// field above them: none of the fields read here has any.
 template <class Visit> void for_each_stanza(std::string_view text, Visit visit) {
   Stanza stanza;
   std::size_t line_no = 0;
-  while (!text.empty() || !stanza.fields.empty()) {
+  for (;;) {
     std::size_t eol = text.find('\n');
+    bool last = eol == std::string_view::npos;
     std::string_view line = text.substr(0, eol);
-    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
     ++line_no;
     if (trim(line).empty()) {
-      if (!stanza.fields.empty())
+      if (stanza.any)
         visit(stanza);
       stanza = Stanza{};
-      if (text.empty())
-        break;
-      continue;
+    } else if (line.front() != ' ' && line.front() != '\t') {
+      std::size_t colon = line.find(':');
+      if (colon != std::string_view::npos) { // else not a field: dpkg would refuse it too
+        if (!stanza.any)
+          stanza.line = line_no;
+        stanza.any = true;
+        if (auto key = key_of(trim(line.substr(0, colon))))
+          stanza.values[static_cast<std::size_t>(*key)] = trim(line.substr(colon + 1));
+      }
     }
-    if (line.front() == ' ' || line.front() == '\t')
-      continue;
-    std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos)
-      continue; // not a field: ignored, as dpkg's own parser would refuse it
-    if (stanza.fields.empty())
-      stanza.line = line_no;
-    stanza.fields.push_back({trim(line.substr(0, colon)), trim(line.substr(colon + 1))});
+    if (last) {
+      if (stanza.any)
+        visit(stanza);
+      return;
+    }
+    text.remove_prefix(eol + 1);
   }
 }
 
@@ -68,8 +80,8 @@ std::vector<DpkgPackage> parse_dpkg_status(std::string_view text,
   std::vector<DpkgPackage> out;
   for_each_stanza(text, [&](const Stanza& s) {
     DpkgPackage p;
-    p.name = s.get("Package");
-    std::string_view status = s.get("Status");
+    p.name = s.get(Key::package);
+    std::string_view status = s.get(Key::status);
     std::size_t first = status.find(' ');
     std::size_t second = first == std::string_view::npos ? first : status.find(' ', first + 1);
     if (p.name.empty() || second == std::string_view::npos ||
@@ -83,8 +95,8 @@ std::vector<DpkgPackage> parse_dpkg_status(std::string_view text,
     p.want = status.substr(0, first);
     p.flag = status.substr(first + 1, second - first - 1);
     p.status = status.substr(second + 1);
-    p.architecture = s.get("Architecture");
-    p.version = s.get("Version");
+    p.architecture = s.get(Key::architecture);
+    p.version = s.get(Key::version);
     out.push_back(std::move(p));
   });
   return out;
@@ -93,8 +105,8 @@ std::vector<DpkgPackage> parse_dpkg_status(std::string_view text,
 std::set<std::pair<std::string, std::string>> parse_auto_installed(std::string_view text) {
   std::set<std::pair<std::string, std::string>> out;
   for_each_stanza(text, [&](const Stanza& s) {
-    if (s.get("Auto-Installed") == "1" && !s.get("Package").empty())
-      out.emplace(std::string(s.get("Package")), std::string(s.get("Architecture")));
+    if (s.get(Key::auto_installed) == "1" && !s.get(Key::package).empty())
+      out.emplace(std::string(s.get(Key::package)), std::string(s.get(Key::architecture)));
   });
   return out;
 }
