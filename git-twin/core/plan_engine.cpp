@@ -189,14 +189,18 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
   for (const auto& [path, sha] : consulted)
     consulted_set.toggle(path, sha);
   plan.desired_digest = desired_digest(state_sha, consulted_set);
+  plan.live_digest = observation.digest;
   if (record) {
     record->head.state_sha = state_sha;
     record->head.consulted_xor = consulted_set.hex();
-    record->head.body_key =
-        sha256_hex(plan.desired_digest + '\0' + plan.live_digest + '\0' + record->head.base);
+    // Everything the body's items come from: desired state, the observation, the base and
+    // which plugins were planned.
+    std::string key = plan.desired_digest + '\0' + plan.live_digest + '\0' + record->head.base;
+    for (const auto& p : plan.plugins)
+      key += '\0' + p;
+    record->head.body_key = sha256_hex(key);
     record->consulted = std::move(consulted);
   }
-  plan.live_digest = observation.digest;
   return result;
 }
 
@@ -207,16 +211,20 @@ Result<PlanResult> refresh_plan(TwinEnv& env, std::span<const Plugin* const> plu
   PlanResult result = TWIN_TRY(make_plan(env, fresh, Prefer::none, &record));
   std::string text = TWIN_TRY(save_plan(env, result.plan));
   record.head.plan_sha = sha256_hex(text);
-  // The body is rewritten only when what it records changed.
+  // The body is rewritten only when what it records changed. The memo only speeds hooks
+  // up: when it cannot be written, the plan stands and hooks plan in full.
   auto previous = read_plan_memo_head(env.repo.git_dir());
+  Status memo;
   if (previous && previous->body_key == record.head.body_key &&
       PlanMemoBody::open(env.repo.git_dir(), *previous)) {
     record.head.token = previous->token;
     record.head.body_size = previous->body_size;
-    TWIN_CHECK(write_plan_memo_head(env.repo.git_dir(), record.head));
+    memo = write_plan_memo_head(env.repo.git_dir(), record.head);
   } else {
-    TWIN_CHECK(write_plan_memo(env.repo.git_dir(), std::move(record.head), memo_items(record)));
+    memo = write_plan_memo(env.repo.git_dir(), std::move(record.head), memo_items(record));
   }
+  if (!memo)
+    std::remove((env.repo.git_dir() + "/twin/plan-memo/head").c_str());
   if (observation)
     *observation = std::move(fresh);
   return result;

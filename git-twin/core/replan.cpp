@@ -50,7 +50,9 @@ Result<Found> replan_changed(TwinEnv& env, std::span<const Plugin* const> plugin
                              const std::string& old_commit) {
   auto saved = TWIN_TRY(load_saved_plan(env.tree));
   auto head_commit = TWIN_TRY(env.repo.resolve("HEAD"));
-  if (!saved || !head_commit || saved->desired_commit != old_commit)
+  // HEAD must have moved: a squash merge runs post-merge without moving it, and then the
+  // commits cannot tell what changed in the work tree.
+  if (!saved || !head_commit || saved->desired_commit != old_commit || *head_commit == old_commit)
     return Found();
   // plan/latest.yaml names only the plugins with actions, in no particular order: put the
   // actions back in apply order, as a full plan has them.

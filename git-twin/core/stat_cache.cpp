@@ -134,7 +134,7 @@ const CacheEntry* StatCache::lookup(std::string_view logical, const FileStat& so
   if (check_copy && (!copy || e.copy_inode != copy->inode || e.copy_mtime_ns != copy->mtime_ns ||
                      copy->size != source.size || copy->type != FileType::file))
     return nullptr;
-  it->second.kept = true; // this path's own node: safe beside lookups of other paths
+  it->second.kept = true;
   return &e;
 }
 

@@ -39,8 +39,7 @@ public:
 
   /// The cached digest when `source` and `copy` still match what was recorded; a hit is
   /// kept for the next run as if recorded again. With `check_copy` false (observing only,
-  /// live/ untouched) the copy is not consulted. Lookups of different paths may run on
-  /// different threads at once; record and save may not.
+  /// live/ untouched) the copy is not consulted.
   const CacheEntry* lookup(std::string_view logical, const FileStat& source, const FileStat* copy,
                            bool check_copy = true);
   /// Keeps `entry` for the next run. Only what is recorded in a run is saved.

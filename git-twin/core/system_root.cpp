@@ -177,9 +177,10 @@ Result<std::vector<Dir::Entry>> Dir::entries() const {
   for (;;) {
     long n = ::syscall(SYS_getdents64, list_fd, buffer, sizeof buffer);
     if (n < 0) {
-      if (errno == EINTR)
+      int error = errno;
+      if (error == EINTR)
         continue;
-      return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(errno));
+      return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(error));
     }
     if (n == 0)
       break;
@@ -191,9 +192,10 @@ Result<std::vector<Dir::Entry>> Dir::entries() const {
         continue;
       struct stat st;
       if (::fstatat(m_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT)
+        int error = errno;
+        if (error == ENOENT)
           continue; // removed since it was listed: it is simply not there any more
-        return fail("cannot stat {}: {}", describe_in_dir(m_fd, name), std::strerror(errno));
+        return fail("cannot stat {}: {}", describe_in_dir(m_fd, name), std::strerror(error));
       }
       out.push_back(Entry{std::string(name), to_file_stat(st)});
     }

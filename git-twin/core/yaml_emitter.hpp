@@ -22,6 +22,10 @@ namespace twin {
 
 std::string emit_yaml(const Value& document);
 
+/// Changes whenever emit_yaml writes some document differently: memos that remember what
+/// a document's text was (live.memo via plugin fingerprints) fold it in.
+inline constexpr int k_emitter_format = 2;
+
 /// True when `s` may be written as a plain scalar (see above).
 bool is_safe_plain_scalar(std::string_view s);
 

@@ -11,6 +11,24 @@ bool is_special(char c) {
   return c == '*' || c == '?' || c == '[' || c == ']' || c == '\\';
 }
 
+// The index of the ']' that closes the bracket expression opened at `open` (a ']' right
+// after "[" or "[!" or "[^" is a member, not the end), or the last index when none does
+// (then fnmatch reads the '[' as itself; treating the rest as wildcard is only cautious).
+std::size_t bracket_end(const std::string& glob, std::size_t open) {
+  std::size_t i = open + 1;
+  if (i < glob.size() && (glob[i] == '!' || glob[i] == '^'))
+    ++i;
+  if (i < glob.size() && glob[i] == ']')
+    ++i;
+  for (; i < glob.size(); ++i) {
+    if (glob[i] == '\\')
+      ++i;
+    else if (glob[i] == ']')
+      return i;
+  }
+  return glob.size() - 1;
+}
+
 } // namespace
 
 ExcludeRules::ExcludeRules(const std::vector<std::string>& patterns) {
@@ -27,9 +45,15 @@ ExcludeRules::ExcludeRules(const std::vector<std::string>& patterns) {
         --last;
       p.suffix = glob.substr(last);
     }
-    // Runs of characters that match only themselves: no wildcard, class or escape.
+    // Runs of characters that match only themselves: outside bracket expressions ("[~#]"
+    // matches one of its characters, not the run "~#"), no wildcard, no escape.
     std::string run;
-    for (char c : glob) {
+    for (std::size_t i = 0; i < glob.size(); ++i) {
+      char c = glob[i];
+      if (c == '[')
+        i = bracket_end(glob, i);
+      else if (c == '\\')
+        ++i; // the escaped character: kept out of runs, to stay simple
       if (is_special(c)) {
         run.clear();
         continue;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "plugins/files_mirror/file_entry.hpp"
 
+#include <fmt/format.h>
+
 #include "core/sha256.hpp"
+#include "core/yaml_emitter.hpp"
 
 namespace twin::files {
 namespace {
@@ -64,7 +67,7 @@ Value live_value(const FileEntry& entry) {
 
 std::string live_fingerprint(const std::vector<FileEntry>& entries) {
   // Bump the version when live_value or the emitter changes what a document looks like.
-  std::string text = "files.mirror live/files.yaml 1\n";
+  std::string text = fmt::format("files.mirror live/files.yaml 1 emitter {}\n", k_emitter_format);
   text.reserve(entries.size() * 160);
   for (const FileEntry& e : entries) {
     for (std::string_view field :

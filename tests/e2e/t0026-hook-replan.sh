@@ -353,4 +353,29 @@ check "HEAD is a merge" git rev-parse -q --verify HEAD^2
 expect_line "$TRASH/hook.err" "git-twin: 5 actions pending (files.mirror 5)$PENDING_TAIL"
 expect_incremental "merging pull" "$tok" filesystem/etc/app/a.conf
 
+section "h. git merge --squash (post-merge without moving HEAD)"
+quiet_git checkout -q -b squash-side
+echo "from a squashed branch" >filesystem/etc/hostname
+commit_all "hostname on a side branch"
+quiet_git checkout -q main
+run git twin plan
+STATUS="M  filesystem/etc/hostname"
+hook_plan "squash merge" merge -q --squash squash-side
+expect_line "$TRASH/hook.yaml" "      id: files.mirror/write_file/etc/hostname"
+quiet_git reset -q --hard
+STATUS=""
+
+section "i. the machine changed between two full plans"
+# The memo's items hold what the machine looked like: a plan after a change on the machine
+# must not keep the items of the plan before it.
+quiet_git checkout -q -b machine-moved
+echo "desired motd, again" >filesystem/etc/motd
+commit_all "motd once more"
+M=$(git rev-parse HEAD)
+quiet_git checkout -q main
+run git twin plan
+echo "changed on the machine" >"$R/etc/motd"
+run git twin plan
+hook_plan "checkout after a machine change" checkout -q "$M"
+
 finish

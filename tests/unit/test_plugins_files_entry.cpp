@@ -4,6 +4,8 @@
 // root's passwd/group, exclude rules, and the stat cache file.
 #include <catch2/catch.hpp>
 
+#include <fnmatch.h>
+
 #include "test_support.hpp"
 
 #include <cstdlib>
@@ -406,6 +408,28 @@ TEST_CASE("an exclude pattern matches the whole path and '*' crosses '/'", "[fil
   CHECK_FALSE(rules.excluded("/srv/ld.so.cache", "ld.so.cache"));
   CHECK(rules.excluded("/etc/deep/a/b/motd.twinbak-20240101000000", "motd.twinbak-20240101000000"));
   CHECK_FALSE(rules.excluded("/etc/foo.dpkg-old.bak", "foo.dpkg-old.bak"));
+}
+
+TEST_CASE("exclude patterns with bracket expressions and escapes match as fnmatch does",
+          "[files]") {
+  // Each pattern against paths it matches and paths it does not, decided by fnmatch(3)
+  // itself: the prefilter may only skip fnmatch where it cannot match.
+  const std::vector<std::string> patterns = {"*[~#]",    "*.[oa]", "*[0-9]*",           "*[!a-z]",
+                                             "*[]x]*",   "*\\*x*", "/etc/[ab]*/*.conf", "*[^.]~",
+                                             "*.sw[po]", "*[x"};
+  const std::vector<std::string> paths = {
+      "/etc/app.conf~", "/etc/app.conf#", "/etc/lib.a", "/etc/lib.o", "/etc/lib.so",
+      "/etc/rc2.d",     "/etc/rc.d",      "/etc/X",     "/etc/]x",    "/etc/*x",
+      "/etc/b1/x.conf", "/etc/c1/x.conf", "/etc/a~",    "/etc/.~",    "/etc/.x.swp",
+      "/etc/[x",        "/etc/plain"};
+  for (const auto& pattern : patterns) {
+    ExcludeRules rules({pattern});
+    for (const auto& path : paths) {
+      CAPTURE(pattern, path);
+      std::string name = path.substr(path.rfind('/') + 1);
+      CHECK(rules.excluded(path, name) == (fnmatch(pattern.c_str(), path.c_str(), 0) == 0));
+    }
+  }
 }
 
 // --- stat cache ------------------------------------------------------------------------
