@@ -47,6 +47,18 @@ bool replace_state_file(const std::string& path, std::string_view text) {
   return false;
 }
 
+std::string read_state_file(const std::string& path) {
+  std::string text;
+  FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0)
+    return text;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = ::read(fd.get(), buffer, sizeof buffer)) > 0)
+    text.append(buffer, static_cast<std::size_t>(n));
+  return n < 0 ? std::string() : text;
+}
+
 std::string quote_path(std::string_view text) {
   std::string out = "'";
   for (unsigned char c : text) {

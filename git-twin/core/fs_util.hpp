@@ -45,6 +45,13 @@ bool is_recordable_name(std::string_view name);
 /// with `text`: a temp file (mode 0600) renamed over it, so a reader sees the old or the new
 /// text, never part of one. False on failure; callers treat those files as accelerators.
 bool replace_state_file(const std::string& path, std::string_view text);
+/// The whole of such a file; "" when it is missing or unreadable (callers then do the full
+/// work).
+std::string read_state_file(const std::string& path);
+
+/// Stat-based caches do not keep what changed this close to the time they are saved: a
+/// change within the same timestamp tick could leave the stat as it was (git's racy entries).
+inline constexpr std::int64_t k_racy_window_ns = 2'000'000'000;
 
 FileType file_type_of(mode_t mode);
 FileStat to_file_stat(const struct stat& st);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/live_memo.hpp"
 
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -21,7 +20,7 @@ constexpr std::string_view k_header = "git-twin live memo 1";
 LiveMemo LiveMemo::load(const std::string& git_dir) {
   LiveMemo memo;
   memo.m_file = git_dir + "/twin/live.memo";
-  std::ifstream in(memo.m_file);
+  std::istringstream in(read_state_file(memo.m_file));
   std::string line;
   if (!std::getline(in, line) || line != k_header)
     return memo;
@@ -42,10 +41,9 @@ LiveMemo LiveMemo::load(const std::string& git_dir) {
 void LiveMemo::save(std::int64_t now_ns) const {
   if (!m_changed)
     return;
-  constexpr std::int64_t racy_window_ns = 2'000'000'000;
   std::string text = std::string(k_header) + "\n";
   for (const auto& [path, e] : m_entries)
-    if (e.mtime_ns < now_ns - racy_window_ns && e.ctime_ns < now_ns - racy_window_ns)
+    if (e.mtime_ns < now_ns - k_racy_window_ns && e.ctime_ns < now_ns - k_racy_window_ns)
       text += fmt::format("{} {} {} {} {} {} {}\n", path, e.fingerprint, e.blob, e.inode, e.size,
                           e.mtime_ns, e.ctime_ns);
   (void)replace_state_file(m_file, text);

@@ -25,17 +25,6 @@ std::string memo_dir(const std::string& git_dir) {
   return git_dir + "/twin/plan-memo";
 }
 
-std::string read_small(const std::string& path) {
-  std::string text;
-  if (FILE* f = std::fopen(path.c_str(), "rb")) {
-    char buffer[4096];
-    std::size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
-      text.append(buffer, n);
-    std::fclose(f);
-  }
-  return text;
-}
 
 // Fields are separated by tabs and records by newlines: a value holding either cannot be
 // written (the memo is then not written at all, and hooks plan in full).
@@ -136,7 +125,7 @@ Status write_plan_memo_head(const std::string& git_dir, const PlanMemoHead& head
 }
 
 std::optional<PlanMemoHead> read_plan_memo_head(const std::string& git_dir) {
-  std::string text = read_small(memo_dir(git_dir) + "/head");
+  std::string text = read_state_file(memo_dir(git_dir) + "/head");
   std::string_view rest = text;
   auto next_line = [&rest]() -> std::optional<std::string_view> {
     std::size_t eol = rest.find('\n');
@@ -189,7 +178,7 @@ std::optional<PlanMemoHead> read_plan_memo_head(const std::string& git_dir) {
       return std::nullopt;
   }
   if (!rest.empty() || head.token.empty() || head.plan_sha.size() != 64 ||
-      head.consulted_xor.size() != 64)
+      ConsultedSet(head.consulted_xor).hex() != head.consulted_xor)
     return std::nullopt;
   return head;
 }

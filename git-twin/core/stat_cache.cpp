@@ -19,18 +19,6 @@ namespace {
 // the fields are numbers and a hex digest.
 constexpr std::string_view k_magic = "git-twin files cache 1";
 
-std::string read_whole(const std::string& path) {
-  std::string out;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return out;
-  char buffer[65536];
-  ssize_t n;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
-    out.append(buffer, static_cast<size_t>(n));
-  close(fd);
-  return out;
-}
 
 } // namespace
 
@@ -43,7 +31,7 @@ StatCache StatCache::empty(std::uint64_t max_file_size) {
 StatCache StatCache::load(const std::string& path, std::uint64_t max_file_size) {
   StatCache cache;
   cache.m_max_file_size = max_file_size;
-  *cache.m_loaded_text = read_whole(path);
+  *cache.m_loaded_text = read_state_file(path);
   const std::string& text = *cache.m_loaded_text;
   std::string header = fmt::format("{} {}\n", k_magic, max_file_size);
   if (text.compare(0, header.size(), header) != 0)
@@ -99,7 +87,6 @@ void StatCache::save(const std::string& path, std::int64_t now_ns) const {
   if (m_changed.empty() && all_kept && !m_loaded_text->empty())
     return;
   std::string text = fmt::format("{} {}\n", k_magic, m_max_file_size);
-  constexpr std::int64_t racy_window_ns = 2'000'000'000;
   // Sorted, so that the same entries always give the same text (see m_loaded_text).
   std::vector<std::pair<std::string_view, const CacheEntry*>> sorted;
   sorted.reserve(m_entries.size() + m_changed.size());
@@ -110,7 +97,7 @@ void StatCache::save(const std::string& path, std::int64_t now_ns) const {
     sorted.emplace_back(logical, &e);
   std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.first < b.first; });
   for (const auto& [logical, e] : sorted) {
-    if (e->mtime_ns >= now_ns - racy_window_ns || e->ctime_ns >= now_ns - racy_window_ns)
+    if (e->mtime_ns >= now_ns - k_racy_window_ns || e->ctime_ns >= now_ns - k_racy_window_ns)
       continue;
     text += logical;
     text += '\0';
