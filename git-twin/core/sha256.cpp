@@ -5,10 +5,9 @@
 
 namespace twin {
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+namespace {
+
+std::string hex_of(const unsigned char* digest, unsigned int length) {
   static const char digits[] = "0123456789abcdef";
   std::string hex(length * 2, '0');
   for (unsigned int i = 0; i < length; ++i) {
@@ -16,6 +15,27 @@ std::string sha256_hex(std::string_view data) {
     hex[2 * i + 1] = digits[digest[i] & 15];
   }
   return hex;
+}
+
+} // namespace
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  return hex_of(digest, length);
+}
+
+std::string sha256_hex(std::initializer_list<std::string_view> parts) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(context, EVP_sha256(), nullptr);
+  for (std::string_view part : parts)
+    EVP_DigestUpdate(context, part.data(), part.size());
+  EVP_DigestFinal_ex(context, digest, &length);
+  EVP_MD_CTX_free(context);
+  return hex_of(digest, length);
 }
 
 } // namespace twin

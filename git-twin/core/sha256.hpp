@@ -2,11 +2,14 @@
 // SHA-256 (OpenSSL) as lowercase hex: the content digest recorded for mirrored files.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
 namespace twin {
 
 std::string sha256_hex(std::string_view data);
+/// The digest of the parts one after the other, without joining them first.
+std::string sha256_hex(std::initializer_list<std::string_view> parts);
 
 } // namespace twin
