@@ -53,6 +53,20 @@ std::string stanza(const std::string& name, const std::string& status,
          "\nVersion: " + version + "\n\n";
 }
 
+// packages.debian's collect on a fake root, with a scratch work tree.
+Result<LiveObservation> collect_packages(const fs::path& root, const fs::path& twin, Notes& notes,
+                                         std::vector<std::string>& written) {
+  auto system_root = SystemRoot::open(root);
+  REQUIRE(system_root);
+  auto tree = WorkTree::open(twin);
+  REQUIRE(tree);
+  Config config;
+  PluginContext ctx{*system_root, process_runner(), config, *tree, twin / ".git", notes};
+  auto observed = DebianPackages().collect(ctx, written);
+  REQUIRE(observed);
+  return observed;
+}
+
 } // namespace
 
 TEST_CASE("dpkg status: name, architecture, version and the three Status words", "[packages]") {
@@ -186,16 +200,9 @@ TEST_CASE("packages.debian collects installed packages, their marks and holds fr
                  stanza("pinned", "hold ok installed", "2.0", "all"));
   write_file(root.path() / "var/lib/apt/extended_states",
              "Package: libfoo\nArchitecture: i386\nAuto-Installed: 1\n");
-  auto system_root = SystemRoot::open(root.path());
-  REQUIRE(system_root);
-  auto tree = WorkTree::open(twin.path());
-  REQUIRE(tree);
-  Config config;
   Notes notes;
-  PluginContext ctx{*system_root, process_runner(), config, *tree, twin.path() / ".git", notes};
   std::vector<std::string> written;
-  auto observed = DebianPackages().collect(ctx, written);
-  REQUIRE(observed);
+  auto observed = collect_packages(root.path(), twin.path(), notes, written);
   CHECK(written.empty());
   CHECK(notes.warnings.empty());
   CHECK(observed->text() == "packages:\n"
@@ -237,16 +244,9 @@ TEST_CASE("packages.debian collects installed packages, their marks and holds fr
 TEST_CASE("packages.debian on a root without dpkg records no packages, quietly", "[packages]") {
   TempDir root{"pkgroot"};
   TempDir twin{"pkgtwin"};
-  auto system_root = SystemRoot::open(root.path());
-  REQUIRE(system_root);
-  auto tree = WorkTree::open(twin.path());
-  REQUIRE(tree);
-  Config config;
   Notes notes;
-  PluginContext ctx{*system_root, process_runner(), config, *tree, twin.path() / ".git", notes};
   std::vector<std::string> written;
-  auto observed = DebianPackages().collect(ctx, written);
-  REQUIRE(observed);
+  auto observed = collect_packages(root.path(), twin.path(), notes, written);
   CHECK(observed->text() == "packages: []\n");
   CHECK(notes.warnings.empty());
 }
