@@ -41,8 +41,6 @@ bool is_internal(std::string_view name, std::span<const std::string> args) {
 
 std::string skip_reason(std::string_view name, std::span<const std::string> args,
                         const std::string& git_dir) {
-  if (is_internal(name, args))
-    return "internal";
   // post-rewrite after a rebase runs while git still has its rebase state: it is the end of
   // the sequence, exactly when the plan should be made again.
   bool rebase_done = name == "post-rewrite" && !args.empty() && args[0] == "rebase";

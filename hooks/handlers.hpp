@@ -23,8 +23,8 @@ namespace twin::hooks {
 /// itself, or a checkout that moved no branch. Decided before the repository is opened.
 bool is_internal(std::string_view name, std::span<const std::string> args);
 
-/// Why a hook should do nothing now ("internal": silently), or "" when it should run.
-/// `args` are git's arguments.
+/// Why a hook should do nothing now although it is not internal (a rebase, cherry-pick or
+/// revert in progress), or "" when it should run. `args` are git's arguments.
 std::string skip_reason(std::string_view name, std::span<const std::string> args,
                         const std::string& git_dir);
 

@@ -42,7 +42,7 @@ Result<int> cmd_hook(std::span<const std::string> argv) {
   if (!repo)
     return soft(repo.error());
   std::string reason = hooks::skip_reason(name, args, repo->git_dir());
-  if (!reason.empty()) { // not "internal": is_internal returned above
+  if (!reason.empty()) {
     fmt::print(stderr, "git-twin: {}; {} hook does nothing\n", reason, name);
     return 0;
   }

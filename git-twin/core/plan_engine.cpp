@@ -224,7 +224,7 @@ Result<PlanResult> refresh_plan(TwinEnv& env, std::span<const Plugin* const> plu
     memo = write_plan_memo(env.repo.git_dir(), std::move(record.head), memo_items(record));
   }
   if (!memo)
-    std::remove((env.repo.git_dir() + "/twin/plan-memo/head").c_str());
+    drop_plan_memo(env.repo.git_dir());
   if (observation)
     *observation = std::move(fresh);
   return result;

@@ -25,7 +25,6 @@ std::string memo_dir(const std::string& git_dir) {
   return git_dir + "/twin/plan-memo";
 }
 
-
 // Fields are separated by tabs and records by newlines: a value holding either cannot be
 // written (the memo is then not written at all, and hooks plan in full).
 bool plain(std::string_view field) {
@@ -82,12 +81,16 @@ FileStamp stamp_of(const std::optional<FileStat>& st) {
   return FileStamp{true, st->inode, st->size, st->mtime_ns, st->ctime_ns};
 }
 
+void drop_plan_memo(const std::string& git_dir) {
+  std::remove((memo_dir(git_dir) + "/head").c_str());
+}
+
 Status write_plan_memo(const std::string& git_dir, PlanMemoHead head, std::vector<MemoItem> items) {
   std::string dir = memo_dir(git_dir);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return fail("cannot create {}: {}", dir, std::strerror(errno));
   // The head goes last: until it names the new token, no reader takes the new body.
-  std::remove((dir + "/head").c_str());
+  drop_plan_memo(git_dir);
   head.token = new_token();
   head.digests_changed.clear();
   std::sort(items.begin(), items.end(),
@@ -116,7 +119,7 @@ Status write_plan_memo_head(const std::string& git_dir, const PlanMemoHead& head
   for (const auto& [twin_path, sha] : head.digests_changed)
     ok = ok && plain(twin_path);
   if (!ok) {
-    std::remove(path.c_str());
+    drop_plan_memo(git_dir);
     return {};
   }
   if (!replace_state_file(path, head_text(head)))

@@ -63,6 +63,9 @@ Status write_plan_memo(const std::string& git_dir, PlanMemoHead head, std::vecto
 /// Rewrites the head only (an incremental plan, or a full plan whose body would be the same).
 Status write_plan_memo_head(const std::string& git_dir, const PlanMemoHead& head);
 
+/// Makes the memo unusable (its head goes), so that hooks plan in full.
+void drop_plan_memo(const std::string& git_dir);
+
 /// Reads the head; nullopt when there is no usable memo.
 std::optional<PlanMemoHead> read_plan_memo_head(const std::string& git_dir);
 

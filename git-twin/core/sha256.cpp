@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "core/sha256.hpp"
 
+#include <memory>
+#include <new>
+
 #include <openssl/evp.h>
 
 namespace twin {
@@ -20,21 +23,18 @@ std::string hex_of(const unsigned char* digest, unsigned int length) {
 } // namespace
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return hex_of(digest, length);
+  return sha256_hex({data});
 }
 
 std::string sha256_hex(std::initializer_list<std::string_view> parts) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(context, EVP_sha256(), nullptr);
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1)
+    throw std::bad_alloc(); // OpenSSL is out of memory: nothing sensible is left to do
   for (std::string_view part : parts)
-    EVP_DigestUpdate(context, part.data(), part.size());
-  EVP_DigestFinal_ex(context, digest, &length);
-  EVP_MD_CTX_free(context);
+    EVP_DigestUpdate(context.get(), part.data(), part.size());
+  EVP_DigestFinal_ex(context.get(), digest, &length);
   return hex_of(digest, length);
 }
 

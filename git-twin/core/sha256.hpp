@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// SHA-256 (OpenSSL) as lowercase hex: the content digest recorded for mirrored files.
+// SHA-256 (OpenSSL) as lowercase hex: content digests of files, and the fingerprints of
+// observations and plans.
 #pragma once
 
 #include <initializer_list>

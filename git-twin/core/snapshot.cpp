@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "core/snapshot.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 
 #include <fmt/ranges.h>
 
@@ -130,9 +131,10 @@ std::string pending_file(const GitRepo& repo) {
   return repo.git_dir() + "/twin/uncommitted";
 }
 
+// NUL-terminated paths.
 std::vector<std::string> read_pending(const GitRepo& repo) {
   std::vector<std::string> paths;
-  std::ifstream in(pending_file(repo), std::ios::binary);
+  std::istringstream in(read_state_file(pending_file(repo)));
   std::string path;
   while (std::getline(in, path, '\0'))
     if (!path.empty())
@@ -140,35 +142,37 @@ std::vector<std::string> read_pending(const GitRepo& repo) {
   return paths;
 }
 
-void write_pending(const GitRepo& repo, const std::vector<std::string>& paths) {
+Status write_pending(const GitRepo& repo, const std::vector<std::string>& paths) {
   if (paths.empty()) {
     std::remove(pending_file(repo).c_str());
-    return;
+    return {};
   }
-  std::ofstream out(pending_file(repo), std::ios::binary | std::ios::trunc);
+  std::string text;
   for (const auto& p : paths)
-    out << p << '\0';
+    text += p + '\0';
+  if (!replace_state_file(pending_file(repo), text))
+    return fail("cannot write {}", pending_file(repo));
+  return {};
 }
 
 // The digests of (schema, text) pairs that passed validation, newest last, at most 64.
-bool remembered(const std::string& memo, const std::string& key) {
-  std::ifstream in(memo);
+std::vector<std::string> remembered_keys(const std::string& memo) {
+  std::vector<std::string> keys;
+  std::istringstream in(read_state_file(memo));
   std::string line;
   while (std::getline(in, line))
-    if (line == key)
-      return true;
-  return false;
+    keys.push_back(line);
+  return keys;
+}
+
+bool remembered(const std::string& memo, const std::string& key) {
+  auto keys = remembered_keys(memo);
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
 void remember(const std::string& memo, const std::string& key) {
-  std::vector<std::string> keys;
-  {
-    std::ifstream in(memo);
-    std::string line;
-    while (std::getline(in, line))
-      if (line.size() == key.size())
-        keys.push_back(line);
-  }
+  std::vector<std::string> keys = remembered_keys(memo);
+  std::erase_if(keys, [&](const std::string& k) { return k.size() != key.size(); });
   keys.push_back(key);
   if (keys.size() > 64)
     keys.erase(keys.begin(), keys.end() - 64);
@@ -254,7 +258,7 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   std::vector<std::string> pending = read_pending(env.repo);
   if (!options.commit) {
     pending.insert(pending.end(), paths.begin() + 1, paths.end());
-    write_pending(env.repo, pending);
+    TWIN_CHECK(write_pending(env.repo, pending));
     return report;
   }
   wrote = wrote || !pending.empty() || !options.extra_paths.empty();
@@ -276,7 +280,7 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     std::string message =
         options.message.empty() ? default_message(options, report) : options.message;
     report.commit = TWIN_TRY(commit_paths(env.runner, env.repo, paths, message));
-    write_pending(env.repo, {});
+    TWIN_CHECK(write_pending(env.repo, {}));
     head = TWIN_TRY(env.repo.resolve("HEAD"));
   }
   // The sync point moves when the committed live/ is what was just observed. Not while a

@@ -3,9 +3,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
-#include <fcntl.h>
-#include <unistd.h>
 #include <vector>
 
 #include <fmt/format.h>
@@ -18,7 +15,6 @@ namespace {
 // Format: a header line, then per entry "<path>\0<8 fields>\n". Paths cannot hold NUL;
 // the fields are numbers and a hex digest.
 constexpr std::string_view k_magic = "git-twin files cache 1";
-
 
 } // namespace
 

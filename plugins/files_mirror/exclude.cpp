@@ -21,10 +21,17 @@ std::size_t bracket_end(const std::string& glob, std::size_t open) {
   if (i < glob.size() && glob[i] == ']')
     ++i;
   for (; i < glob.size(); ++i) {
-    if (glob[i] == '\\')
+    if (glob[i] == '\\') {
       ++i;
-    else if (glob[i] == ']')
+    } else if (glob[i] == '[' && i + 1 < glob.size() &&
+               std::string_view(":=.").find(glob[i + 1]) != std::string_view::npos) {
+      // "[:digit:]", "[=a=]", "[.x.]" are single members, their ']' included.
+      std::size_t close = glob.find(std::string{glob[i + 1], ']'}, i + 2);
+      if (close != std::string::npos)
+        i = close + 1;
+    } else if (glob[i] == ']') {
       return i;
+    }
   }
   return glob.size() - 1;
 }

@@ -18,20 +18,23 @@ namespace twin::packages {
 /// One package dpkg knows, as its status file describes it.
 struct DpkgPackage {
   std::string name;
-  std::string architecture; // "amd64", "all", ... ("" when the stanza has none)
-  std::string version;      // "1:2.36-9+deb12u4" ("" for packages never unpacked)
-  std::string want;         // unknown | install | hold | deinstall | purge
-  std::string flag;         // ok | reinstreq
-  std::string status;       // not-installed | config-files | half-installed | unpacked |
-                            // half-configured | triggers-awaited | triggers-pending | installed
+  std::string architecture;     // "amd64", "all", ... ("" when the stanza has none)
+  std::string version;          // "1:2.36-9+deb12u4" ("" for packages never unpacked)
+  std::string want;             // unknown | install | hold | deinstall | purge
+  std::string flag;             // ok | reinstreq
+  std::string status;           // not-installed | config-files | half-installed | unpacked |
+                                // half-configured | triggers-awaited | triggers-pending | installed
+  bool multi_arch_same = false; // Multi-Arch: same (co-installable for several architectures)
 };
 
 /// The packages of a status file, in file order. A stanza without Package or with a Status
-/// that is not three words is reported in `problems` ("stanza at line N: ...") and skipped.
+/// that is not dpkg's three words ("install ok installed") is reported in `problems`
+/// ("stanza at line N: ...") and skipped.
 std::vector<DpkgPackage> parse_dpkg_status(std::string_view text,
                                            std::vector<std::string>* problems = nullptr);
 
-/// (name, architecture) of every package apt marked as automatically installed.
+/// (name, architecture) of every package apt marked as automatically installed. apt writes
+/// the native architecture for Architecture: all packages.
 std::set<std::pair<std::string, std::string>> parse_auto_installed(std::string_view text);
 
 } // namespace twin::packages

@@ -48,9 +48,10 @@ const char* const k_status = "Package: libc6\n"
                              "\n";
 
 std::string stanza(const std::string& name, const std::string& status,
-                   const std::string& version = "1.0", const std::string& arch = "amd64") {
-  return "Package: " + name + "\nStatus: " + status + "\nArchitecture: " + arch +
-         "\nVersion: " + version + "\n\n";
+                   const std::string& version = "1.0", const std::string& arch = "amd64",
+                   const std::string& extra = "") {
+  return "Package: " + name + "\nStatus: " + status + "\nArchitecture: " + arch + "\n" + extra +
+         "Version: " + version + "\n\n";
 }
 
 // packages.debian's collect on a fake root, with a scratch work tree.
@@ -122,18 +123,35 @@ TEST_CASE("dpkg status: a stanza without Package or with a broken Status is repo
   std::string text = stanza("good", "install ok installed") +
                      "Status: install ok installed\nVersion: 1\n\n" + // line 6: no Package
                      stanza("twoword", "install installed") + stanza("four", "a b c d") +
-                     stanza("also-good", "install ok installed");
+                     stanza("want", "frob ok installed") + stanza("flag", "install bad installed") +
+                     stanza("obsolete", "install ok post-inst-failed") +
+                     stanza("also-good", "install\tok   installed");
   std::vector<std::string> problems;
   auto packages = parse_dpkg_status(text, &problems);
   REQUIRE(packages.size() == 2);
   CHECK(packages[0].name == "good");
   CHECK(packages[1].name == "also-good");
-  REQUIRE(problems.size() == 3);
-  CHECK(problems[0] == "stanza at line 6: no Package field");
-  CHECK(problems[1] == "stanza at line 9: Status is not 'want flag status'");
-  CHECK(problems[2] == "stanza at line 14: Status is not 'want flag status'");
+  CHECK(packages[1].flag == "ok");
+  CHECK(problems ==
+        std::vector<std::string>{"stanza at line 6: no Package field",
+                                 "stanza at line 9: Status is not 'want flag status'",
+                                 "stanza at line 14: Status is not 'want flag status'",
+                                 "stanza at line 19: unknown want 'frob' in Status",
+                                 "stanza at line 24: unknown flag 'bad' in Status",
+                                 "stanza at line 29: unknown status 'post-inst-failed' in Status"});
   CHECK(parse_dpkg_status("").empty());
   CHECK(parse_dpkg_status("\n \n\t\n").empty());
+}
+
+TEST_CASE("dpkg status: a line of spaces inside a value does not end the stanza, as in dpkg",
+          "[packages]") {
+  std::vector<std::string> problems;
+  auto packages = parse_dpkg_status("Package: p\nStatus: install ok installed\n"
+                                    "Description: x\n \n  more\n\t\nVersion: 1.2\n",
+                                    &problems);
+  CHECK(problems.empty());
+  REQUIRE(packages.size() == 1);
+  CHECK(packages[0].version == "1.2");
 }
 
 TEST_CASE("extended_states: the automatically installed packages, per architecture", "[packages]") {
@@ -191,15 +209,19 @@ TEST_CASE("packages.debian collects installed packages, their marks and holds fr
           "[packages]") {
   TempDir root{"pkgroot"};
   TempDir twin{"pkgtwin"};
-  write_file(root.path() / "var/lib/dpkg/status",
-             stanza("zsh", "install ok installed", "5.9-4+b1") +
-                 stanza("libfoo", "install ok installed", "1:1.2~rc1-1", "amd64") +
-                 stanza("libfoo", "install ok installed", "1:1.2~rc1-1", "i386") +
-                 stanza("gone", "deinstall ok config-files", "0.9") +
-                 stanza("never", "purge ok not-installed", "") +
-                 stanza("pinned", "hold ok installed", "2.0", "all"));
+  write_file(
+      root.path() / "var/lib/dpkg/status",
+      stanza("zsh", "install ok installed", "5.9-4+b1") +
+          stanza("libfoo", "install ok installed", "1:1.2~rc1-1", "amd64", "Multi-Arch: same\n") +
+          stanza("libfoo", "install ok installed", "1:1.2~rc1-1", "i386", "Multi-Arch: same\n") +
+          stanza("gone", "deinstall ok config-files", "0.9") +
+          stanza("never", "purge ok not-installed", "") +
+          stanza("pinned", "hold ok installed", "2.0", "all") +
+          stanza("tzdata", "install ok installed", "2024a-0+deb12u1", "all"));
+  // apt marks an Architecture: all package under the native architecture.
   write_file(root.path() / "var/lib/apt/extended_states",
-             "Package: libfoo\nArchitecture: i386\nAuto-Installed: 1\n");
+             "Package: libfoo\nArchitecture: i386\nAuto-Installed: 1\n\n"
+             "Package: tzdata\nArchitecture: amd64\nAuto-Installed: 1\n");
   Notes notes;
   std::vector<std::string> written;
   auto observed = collect_packages(root.path(), twin.path(), notes, written);
@@ -230,6 +252,12 @@ TEST_CASE("packages.debian collects installed packages, their marks and holds fr
                             "    manual: true\n"
                             "    status: installed\n"
                             "    version: \"2.0\"\n"
+                            "  - name: tzdata\n"
+                            "    architecture: all\n"
+                            "    hold: false\n"
+                            "    manual: false\n"
+                            "    status: installed\n"
+                            "    version: 2024a-0+deb12u1\n"
                             "  - name: zsh\n"
                             "    architecture: amd64\n"
                             "    hold: false\n"
@@ -239,6 +267,39 @@ TEST_CASE("packages.debian collects installed packages, their marks and holds fr
   auto problems = validate_against(DebianPackages().live_schema(), observed->document());
   REQUIRE(problems);
   CHECK(problems->empty());
+}
+
+TEST_CASE("packages.debian keeps the first of a package listed twice, and says so", "[packages]") {
+  TempDir root{"pkgroot"};
+  TempDir twin{"pkgtwin"};
+  write_file(root.path() / "var/lib/dpkg/status", stanza("twice", "install ok installed", "1") +
+                                                      stanza("twice", "install ok installed", "2"));
+  Notes notes;
+  std::vector<std::string> written;
+  auto observed = collect_packages(root.path(), twin.path(), notes, written);
+  CHECK(observed->resources() == 1);
+  CHECK(notes.warnings == std::vector<std::string>{"/var/lib/dpkg/status: 'twice' is listed "
+                                                   "more than once; the first is kept"});
+  CHECK(observed->text().find("version: \"1\"") != std::string::npos);
+}
+
+TEST_CASE("packages.debian fails, rather than record no packages, when the database is there "
+          "but cannot be read",
+          "[packages]") {
+  TempDir root{"pkgroot"};
+  TempDir twin{"pkgtwin"};
+  fs::create_directories(root.path() / "var/lib/dpkg/status"); // not a file
+  auto system_root = SystemRoot::open(root.path());
+  REQUIRE(system_root);
+  auto tree = WorkTree::open(twin.path());
+  REQUIRE(tree);
+  Config config;
+  Notes notes;
+  PluginContext ctx{*system_root, process_runner(), config, *tree, twin.path() / ".git", notes};
+  std::vector<std::string> written;
+  auto observed = DebianPackages().collect(ctx, written);
+  REQUIRE_FALSE(observed);
+  CHECK(observed.error().message.find("cannot read /var/lib/dpkg/status") == 0);
 }
 
 TEST_CASE("packages.debian on a root without dpkg records no packages, quietly", "[packages]") {
