@@ -245,7 +245,11 @@ Result<std::optional<Plan>> load_saved_plan(const WorkTree& tree) {
   auto text = TWIN_TRY(tree.read(k_plan_path));
   if (!text)
     return std::optional<Plan>();
-  Value doc = TWIN_TRY(parse_yaml(*text, k_plan_path));
+  return std::optional<Plan>(TWIN_TRY(parse_saved_plan(*text)));
+}
+
+Result<Plan> parse_saved_plan(std::string_view text) {
+  Value doc = TWIN_TRY(parse_yaml(text, k_plan_path));
   auto problems = TWIN_TRY(validate_against(plan_schema(), doc));
   if (!problems.empty()) {
     std::vector<std::string> lines;
@@ -255,7 +259,7 @@ Result<std::optional<Plan>> load_saved_plan(const WorkTree& tree) {
                 "twin plan' to make a new one",
                 k_plan_path, fmt::join(lines, "\n  "));
   }
-  return std::optional<Plan>(TWIN_TRY(plan_from_value(doc)));
+  return plan_from_value(doc);
 }
 
 } // namespace twin

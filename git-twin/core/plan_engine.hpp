@@ -72,6 +72,9 @@ Result<PlanResult> refresh_plan(TwinEnv& env, std::span<const Plugin* const> plu
 /// Checks `plan` against the plan schema and writes it to plan/latest.yaml; returns the text.
 Result<std::string> save_plan(TwinEnv& env, const Plan& plan);
 
+/// Checks plan/latest.yaml's text against the plan schema and reads it.
+Result<Plan> parse_saved_plan(std::string_view text);
+
 /// Reads and checks plan/latest.yaml; nullopt when there is none.
 Result<std::optional<Plan>> load_saved_plan(const WorkTree& tree);
 

@@ -63,9 +63,9 @@ bool restore_plugin_order(Plan& plan, std::span<const Plugin* const> plugins) {
 // is as it was: the plan file itself, the sync base, config.yaml, state/ and plugins/ in
 // both commits and in the work tree.
 Result<bool> memo_still_holds(const TwinEnv& env, const PlanMemoHead& memo,
-                              const std::string& old_commit, const std::string& new_commit) {
-  auto plan_text = TWIN_TRY(env.tree.read(k_plan_path));
-  if (!plan_text || sha256_hex(*plan_text) != memo.plan_sha)
+                              std::string_view plan_text, const std::string& old_commit,
+                              const std::string& new_commit) {
+  if (sha256_hex(plan_text) != memo.plan_sha)
     return false;
   if (TWIN_TRY(env.repo.resolve(k_base_ref)).value_or("") != memo.base)
     return false;
@@ -186,16 +186,19 @@ PlanResult result_of(Plan plan, std::span<const Plugin* const> plugins) {
 
 Result<Found> replan_changed(TwinEnv& env, std::span<const Plugin* const> plugins,
                              const std::string& old_commit) {
-  auto saved = TWIN_TRY(load_saved_plan(env.tree));
+  auto plan_text = TWIN_TRY(env.tree.read(k_plan_path));
+  if (!plan_text)
+    return Found();
+  Plan plan = TWIN_TRY(parse_saved_plan(*plan_text));
   auto head_commit = TWIN_TRY(env.repo.resolve("HEAD"));
   // HEAD must have moved: a squash merge runs post-merge without moving it, and then the
   // commits cannot tell what changed in the work tree.
-  if (!saved || !head_commit || saved->desired_commit != old_commit || *head_commit == old_commit)
+  if (!head_commit || plan.desired_commit != old_commit || *head_commit == old_commit)
     return Found();
-  if (!restore_plugin_order(*saved, plugins))
+  if (!restore_plugin_order(plan, plugins))
     return Found();
   auto memo = read_plan_memo_head(env.repo.git_dir());
-  if (!memo || !TWIN_TRY(memo_still_holds(env, *memo, old_commit, *head_commit)))
+  if (!memo || !TWIN_TRY(memo_still_holds(env, *memo, *plan_text, old_commit, *head_commit)))
     return Found();
   auto changed = TWIN_TRY(env.repo.changed_files(old_commit, *head_commit, "filesystem"));
   if (changed.size() > k_max_changed)
@@ -232,7 +235,6 @@ Result<Found> replan_changed(TwinEnv& env, std::span<const Plugin* const> plugin
     return it == digests.end() ? std::nullopt : std::optional<std::string>(it->second);
   };
 
-  Plan plan = std::move(*saved);
   for (const auto& [plugin_name, items] : affected) {
     auto plugin = std::find_if(plugins.begin(), plugins.end(),
                                [&](const Plugin* p) { return p->name() == plugin_name; });

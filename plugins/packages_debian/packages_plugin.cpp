@@ -61,7 +61,7 @@ Result<std::string> read_database(const PluginContext& ctx, const char* logical)
   auto text = ctx.root.read_file(logical);
   if (text)
     return std::move(*text);
-  if (!ctx.root.lstat(logical))
+  if (!ctx.root.exists(logical))
     return std::string();
   return fail("cannot read {}: {}", logical, text.error().message);
 }
