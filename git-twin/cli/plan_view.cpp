@@ -48,9 +48,10 @@ std::string status_line(const PluginStatus& s) {
     parts.push_back(count(s.local_drift.size(), "local change to adopt", "local changes to adopt"));
   if (!s.conflicts.empty())
     parts.push_back(count(s.conflicts.size(), "conflict", "conflicts"));
+  std::string unmanaged = s.unmanaged ? fmt::format(" ({} unmanaged)", s.unmanaged) : std::string();
   if (parts.empty())
-    return fmt::format("{}: in sync", s.fragment);
-  return fmt::format("{}: {}", s.fragment, fmt::join(parts, ", "));
+    return fmt::format("{}: in sync{}", s.fragment, unmanaged);
+  return fmt::format("{}: {}{}", s.fragment, fmt::join(parts, ", "), unmanaged);
 }
 
 Value status_value(const PlanResult& result) {
@@ -70,6 +71,7 @@ Value status_value(const PlanResult& result) {
                                                  : "in_sync";
     p["state"] = state;
     p["actions"] = static_cast<std::int64_t>(s.actions);
+    p["unmanaged"] = static_cast<std::int64_t>(s.unmanaged);
     Value& drift = p["local_changes"] = Value::list();
     for (const auto& d : s.local_drift)
       drift.push_back(d);

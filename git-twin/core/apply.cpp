@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/apply.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <set>
 
@@ -40,32 +41,44 @@ std::string utc_stamp() {
   return buffer;
 }
 
+namespace {
+
+const Plugin* owner_of(const Action& action, std::span<const Plugin* const> plugins) {
+  for (const Plugin* p : plugins)
+    if (p->name() == action.plugin)
+      return p;
+  return nullptr;
+}
+
+// How many actions from `first` on can go to their plugin's apply_batch together: the same
+// plugin and op, nothing blocked, none depending on another of the run.
+std::size_t batch_length(const std::vector<Action>& actions, std::size_t first,
+                         const std::set<std::string>& not_done) {
+  std::set<std::string> ids;
+  std::size_t n = first;
+  for (; n < actions.size(); ++n) {
+    const Action& a = actions[n];
+    if (a.plugin != actions[first].plugin || a.op != actions[first].op)
+      break;
+    bool blocked = std::any_of(a.depends_on.begin(), a.depends_on.end(), [&](const auto& dep) {
+      return not_done.count(dep) || ids.count(dep);
+    });
+    if (blocked && n > first)
+      break;
+    ids.insert(a.id);
+  }
+  return n - first;
+}
+
+} // namespace
+
 ApplyRecord execute_plan(const Plan& plan, std::span<const Plugin* const> plugins,
                          ApplyContext& ctx,
                          const std::function<void(const ActionResult&)>& on_result) {
   ApplyRecord record;
   record.stamp = ctx.backup_stamp.empty() ? utc_stamp() : ctx.backup_stamp;
   std::set<std::string> not_done; // ids that failed or were skipped
-  for (const Action& action : plan.actions) {
-    ActionResult result{action, {}};
-    const Plugin* owner = nullptr;
-    for (const Plugin* p : plugins)
-      if (p->name() == action.plugin)
-        owner = p;
-    std::string blocker;
-    for (const auto& dep : action.depends_on)
-      if (not_done.count(dep))
-        blocker = dep;
-    if (!owner) {
-      result.outcome = {
-          ActionOutcome::Status::failed, fmt::format("no enabled plugin '{}'", action.plugin), {}};
-    } else if (!blocker.empty()) {
-      result.outcome = {ActionOutcome::Status::skipped,
-                        fmt::format("depends on '{}', which did not succeed", blocker),
-                        {}};
-    } else {
-      result.outcome = owner->apply(action, ctx);
-    }
+  auto finish = [&](ActionResult result) {
     switch (result.outcome.status) {
     case ActionOutcome::Status::done:
       ++record.done;
@@ -78,10 +91,48 @@ ApplyRecord execute_plan(const Plan& plan, std::span<const Plugin* const> plugin
       break;
     }
     if (result.outcome.status != ActionOutcome::Status::done)
-      not_done.insert(action.id);
+      not_done.insert(result.action.id);
     if (on_result)
       on_result(result);
     record.results.push_back(std::move(result));
+  };
+
+  const std::vector<Action>& actions = plan.actions;
+  for (std::size_t i = 0; i < actions.size();) {
+    const Action& action = actions[i];
+    const Plugin* owner = owner_of(action, plugins);
+    std::string blocker;
+    for (const auto& dep : action.depends_on)
+      if (not_done.count(dep))
+        blocker = dep;
+    if (!owner) {
+      finish({action,
+              {ActionOutcome::Status::failed,
+               fmt::format("no enabled plugin '{}'", action.plugin),
+               {}}});
+      ++i;
+      continue;
+    }
+    if (!blocker.empty()) {
+      finish({action,
+              {ActionOutcome::Status::skipped,
+               fmt::format("depends on '{}', which did not succeed", blocker),
+               {}}});
+      ++i;
+      continue;
+    }
+    std::size_t n = batch_length(actions, i, not_done);
+    std::span<const Action> batch(actions.data() + i, n);
+    std::vector<ActionOutcome> outcomes = owner->apply_batch(batch, ctx);
+    for (std::size_t k = 0; k < n; ++k) {
+      ActionOutcome outcome = k < outcomes.size()
+                                  ? std::move(outcomes[k])
+                                  : ActionOutcome{ActionOutcome::Status::failed,
+                                                  "internal error: the plugin reported no outcome",
+                                                  {}};
+      finish({batch[k], std::move(outcome)});
+    }
+    i += n;
   }
   return record;
 }

@@ -30,8 +30,9 @@ struct ApplyRecord {
   std::size_t done = 0, failed = 0, skipped = 0;
 };
 
-/// Runs the actions of `plan`. `on_result` is told about each outcome as it happens (for
-/// progress output).
+/// Runs the actions of `plan`. Consecutive independent actions of one plugin with the same
+/// op go to its apply_batch together (one apt-get call installs all packages). `on_result`
+/// is told about each outcome as it happens (for progress output).
 ApplyRecord execute_plan(const Plan& plan, std::span<const Plugin* const> plugins,
                          ApplyContext& ctx,
                          const std::function<void(const ActionResult&)>& on_result);

@@ -172,6 +172,7 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
     PluginPlan pp = TWIN_TRY(plugin.plan(input));
     st.actions = pp.actions.size();
     st.local_drift = std::move(pp.local_drift);
+    st.unmanaged = pp.unmanaged;
     st.conflicts = pp.conflicts;
     for (auto& a : pp.actions)
       plan.actions.push_back(std::move(a));

@@ -35,6 +35,7 @@ struct PluginStatus {
   bool has_state = false;
   std::size_t actions = 0;
   std::vector<std::string> local_drift; // changed on the machine only: snapshot adopts
+  std::size_t unmanaged = 0;            // observed but not named in state/
   std::vector<Conflict> conflicts;
 };
 

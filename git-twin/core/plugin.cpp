@@ -21,6 +21,15 @@ ActionOutcome Plugin::apply(const Action& action, ApplyContext&) const {
           {}};
 }
 
+std::vector<ActionOutcome> Plugin::apply_batch(std::span<const Action> actions,
+                                               ApplyContext& ctx) const {
+  std::vector<ActionOutcome> outcomes;
+  outcomes.reserve(actions.size());
+  for (const Action& action : actions)
+    outcomes.push_back(apply(action, ctx));
+  return outcomes;
+}
+
 Result<AdoptSummary> Plugin::adopt_named(PluginContext&, const Value&,
                                          const std::vector<std::string>&, Value&) const {
   return fail("plugin '{}' has no desired state to adopt into", name());

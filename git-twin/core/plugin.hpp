@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,7 @@ struct PluginPlan {
   std::vector<Action> actions;          // in the order this plugin must apply them
   std::vector<Conflict> conflicts;      // skipped unless --prefer
   std::vector<std::string> local_drift; // resources changed on the machine only (to adopt)
+  std::size_t unmanaged = 0;            // observed resources state/ does not name
 };
 
 /// What apply may touch. Backups are named with `backup_stamp` (empty: no backups).
@@ -117,6 +119,13 @@ public:
 
   /// Carries out one action this plugin planned. Never throws; a failure is an outcome.
   virtual ActionOutcome apply(const Action& action, ApplyContext& ctx) const;
+
+  /// Carries out a run of consecutive actions with the same op, none depending on another
+  /// of the run, and returns one outcome per action, in order. The default applies them one
+  /// by one; a plugin whose tool works best on many resources at once (apt-get installs
+  /// all packages in one call) overrides it.
+  virtual std::vector<ActionOutcome> apply_batch(std::span<const Action> actions,
+                                                 ApplyContext& ctx) const;
 
   /// Copies the observed state of the named resources (all when `selectors` is empty)
   /// into `desired`; a resource gone from the machine leaves desired too. Returns the
