@@ -2,6 +2,7 @@
 #include "plugins/packages_debian/packages_plugin.hpp"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -9,13 +10,20 @@
 
 #include "core/sha256.hpp"
 #include "core/yaml_emitter.hpp"
+#include "plugins/packages_debian/apt_get.hpp"
+#include "plugins/packages_debian/debian_names.hpp"
 #include "plugins/packages_debian/dpkg_status.hpp"
+#include "plugins/packages_debian/package_sync.hpp"
 #include "plugins/plugin_schema.hpp"
 
 namespace twin::packages {
 
 const Value& DebianPackages::live_schema() const {
   return *plugins::plugin_schema("packages_debian").find("live");
+}
+
+const Value* DebianPackages::state_schema() const {
+  return plugins::plugin_schema("packages_debian").find("state");
 }
 
 namespace {
@@ -101,6 +109,329 @@ Result<LiveObservation> DebianPackages::collect(PluginContext& ctx,
       sha256_hex({version, status_text, std::string_view("\0", 1), marks_text});
   return LiveObservation::lazy(std::move(fingerprint), observed->packages.size(),
                                [observed] { return packages_document(*observed); });
+}
+
+namespace {
+
+Value& packages_list(Value& document) {
+  Value& list = document["packages"];
+  if (!list.is_list())
+    list = Value::list();
+  return list;
+}
+
+Value new_item(const std::string& name) {
+  Value item;
+  item["name"] = name;
+  item["ensure"] = "present";
+  return item;
+}
+
+// The desired item after adopting what the machine has: present or gone (nullopt), a pin
+// following the observed version. Keys the owner left out stay out.
+std::optional<Value> adopted_item(Value item, const ObservedPackage* now) {
+  if (!now || now->status == "config-files")
+    return std::nullopt;
+  if (item.find("ensure"))
+    item["ensure"] = "present";
+  if (item.find("version"))
+    item["version"] = now->version;
+  return item;
+}
+
+void sort_by_name(Value::List& items) {
+  std::stable_sort(items.begin(), items.end(), [](const Value& a, const Value& b) {
+    return a.get_string("name") < b.get_string("name");
+  });
+}
+
+} // namespace
+
+Result<Value> DebianPackages::seed_state(PluginContext&, const Value& live,
+                                         std::vector<std::string>&) const {
+  Value document;
+  Value& list = packages_list(document);
+  for (const ObservedPackage& p : TWIN_TRY(observed_packages(live)))
+    if (p.manual && p.status != "config-files")
+      list.push_back(new_item(p.name));
+  return document;
+}
+
+Result<AdoptSummary> DebianPackages::adopt(PluginContext&, const Value& live_doc,
+                                           const Value* base_doc, Value& desired_doc) const {
+  std::vector<ObservedPackage> live = TWIN_TRY(observed_packages(live_doc));
+  std::optional<std::vector<ObservedPackage>> base;
+  if (base_doc)
+    base = TWIN_TRY(observed_packages(*base_doc));
+  std::vector<DesiredPackage> desired = TWIN_TRY(desired_packages(desired_doc));
+
+  AdoptSummary summary;
+  Value::List& items = packages_list(desired_doc).as_list();
+  std::set<std::size_t> dropped;
+  for (const PackageDecision& d :
+       decide_packages(desired, live, base ? &*base : nullptr, Prefer::none)) {
+    using Kind = PackageDecision::Kind;
+    switch (d.kind) {
+    case Kind::adopt:
+      items[d.desired_index] = *adopted_item(items[d.desired_index], find_package(live, d.name));
+      summary.adopted.push_back(d.name);
+      break;
+    case Kind::drop:
+      dropped.insert(d.desired_index);
+      summary.adopted.push_back(d.name);
+      break;
+    case Kind::add:
+      items.push_back(new_item(d.name));
+      summary.adopted.push_back(d.name);
+      break;
+    case Kind::conflict:
+      summary.conflicts.push_back(d.name);
+      break;
+    case Kind::install:
+    case Kind::remove:
+      break;
+    }
+  }
+  if (!summary.adopted.empty()) {
+    Value::List kept;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!dropped.count(i))
+        kept.push_back(std::move(items[i]));
+    sort_by_name(kept);
+    items = std::move(kept);
+  }
+  return summary;
+}
+
+Result<PluginPlan> DebianPackages::plan(const PlanInput& input) const {
+  std::vector<DesiredPackage> desired = TWIN_TRY(desired_packages(input.desired));
+  std::vector<ObservedPackage> live = TWIN_TRY(observed_packages(input.live));
+  std::optional<std::vector<ObservedPackage>> base;
+  if (input.base)
+    base = TWIN_TRY(observed_packages(*input.base));
+  return plan_packages(desired, live, base ? &*base : nullptr, input.prefer);
+}
+
+Result<AdoptSummary> DebianPackages::adopt_named(PluginContext&, const Value& live_doc,
+                                                 const std::vector<std::string>& selectors,
+                                                 Value& desired_doc) const {
+  std::vector<ObservedPackage> live = TWIN_TRY(observed_packages(live_doc));
+  Value::List& items = packages_list(desired_doc).as_list();
+  std::vector<DesiredPackage> desired = TWIN_TRY(desired_packages(desired_doc));
+  std::set<std::string, std::less<>> wanted(selectors.begin(), selectors.end());
+  for (const auto& s : selectors) {
+    TWIN_CHECK(check_package_name(s));
+    bool named = std::any_of(desired.begin(), desired.end(),
+                             [&](const DesiredPackage& d) { return d.name == s; });
+    if (!named && !find_package(live, s))
+      return fail("package '{}' is neither installed nor named in state/packages.yaml", s);
+  }
+  auto selected = [&](const std::string& name) { return wanted.empty() || wanted.count(name); };
+
+  AdoptSummary summary;
+  Value::List kept;
+  std::set<const ObservedPackage*> named;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const ObservedPackage* now = find_package(live, desired[i].name);
+    named.insert(now);
+    if (!selected(desired[i].name)) {
+      kept.push_back(std::move(items[i]));
+      continue;
+    }
+    std::optional<Value> item = adopted_item(items[i], now);
+    if (!item || !(*item == items[i]))
+      summary.adopted.push_back(desired[i].name);
+    if (item)
+      kept.push_back(std::move(*item));
+  }
+  for (const ObservedPackage& p : live) {
+    bool joins = wanted.empty() ? p.manual : wanted.count(p.name) > 0;
+    if (joins && p.status != "config-files" && !named.count(&p)) {
+      kept.push_back(new_item(p.name));
+      summary.adopted.push_back(p.name);
+    }
+  }
+  sort_by_name(kept);
+  items = std::move(kept);
+  return summary;
+}
+
+std::vector<SchemaProblem> DebianPackages::check_state(const Value& desired, const Config&,
+                                                       const WorkTree&) const {
+  std::vector<SchemaProblem> problems;
+  const Value* list = desired.find("packages");
+  if (!list || !list->is_list())
+    return problems;
+  std::map<std::string, int, std::less<>> seen;
+  for (std::size_t i = 0; i < list->as_list().size(); ++i) {
+    const Value& item = list->as_list()[i];
+    auto problem = [&](std::string_view field, std::string message) {
+      const Value* node = item.find(field);
+      problems.push_back(SchemaProblem{fmt::format("/packages/{}/{}", i, field),
+                                       node ? node->mark : item.mark, std::move(message)});
+    };
+    std::string name = item.get_string("name");
+    if (auto ok = check_package_name(name); !ok)
+      problem("name", ok.error().message);
+    else if (auto [it, fresh] = seen.emplace(name, item.mark.line); !fresh)
+      problem("name", fmt::format("'{}' is listed twice (first at line {})", name, it->second));
+    if (const Value* version = item.find("version"); version && version->is_string()) {
+      if (auto ok = check_version(version->as_string()); !ok)
+        problem("version", ok.error().message);
+      else if (item.get_string("ensure", "present") == "absent")
+        problem("version", "a version applies only to a package that is present");
+    }
+  }
+  return problems;
+}
+
+namespace {
+
+ActionOutcome outcome(ActionOutcome::Status status, std::string message) {
+  return {status, std::move(message), {}};
+}
+
+// What dpkg has below the root right now, in live/packages.yaml's terms.
+Result<std::vector<ObservedPackage>> installed_now(const SystemRoot& root) {
+  auto text = root.read_file("/var/lib/dpkg/status");
+  if (!text)
+    return fail("cannot read /var/lib/dpkg/status: {}", text.error().message);
+  std::vector<ObservedPackage> out;
+  for (const DpkgPackage& p : parse_dpkg_status(*text))
+    if (p.status != "not-installed")
+      out.push_back({item_name(p), p.architecture, p.version, p.status, true});
+  std::sort(out.begin(), out.end(),
+            [](const ObservedPackage& a, const ObservedPackage& b) { return a.name < b.name; });
+  return out;
+}
+
+// The target apt-get is given for an install: "name" or "name=version", checked first.
+Result<std::string> install_target(const Action& action) {
+  std::string name = action.fields.get_string("package");
+  TWIN_CHECK(check_package_name(name));
+  const Value* version = action.fields.find("version");
+  if (!version)
+    return name;
+  if (!version->is_string())
+    return fail("the version of '{}' is not a string", name);
+  TWIN_CHECK(check_version(version->as_string()));
+  return name + "=" + version->as_string();
+}
+
+// After apt-get: did each package end up as asked?
+ActionOutcome verify(const Action& action, const std::vector<ObservedPackage>& now,
+                     const Completed& run) {
+  std::string name = action.fields.get_string("package");
+  const ObservedPackage* p = find_package(now, name);
+  bool present = p && p->status != "config-files";
+  std::string why =
+      run.ok() ? std::string()
+               : fmt::format(" (apt-get {}: {})",
+                             run.timed_out ? "timed out" : fmt::format("exited {}", run.exit_code),
+                             apt_error_line(run.err.empty() ? run.out : run.err));
+  if (action.op == "remove") {
+    if (!present)
+      return {};
+    return outcome(ActionOutcome::Status::failed,
+                   fmt::format("'{}' is still installed{}", name, why));
+  }
+  if (!present)
+    return outcome(ActionOutcome::Status::failed,
+                   fmt::format("'{}' is not installed{}", name, why));
+  if (p->status != "installed")
+    return outcome(ActionOutcome::Status::failed,
+                   fmt::format("'{}' is {}, not installed{}", name, p->status, why));
+  if (const Value* version = action.fields.find("version");
+      version && version->is_string() && p->version != version->as_string())
+    return outcome(
+        ActionOutcome::Status::failed,
+        fmt::format("'{}' is at {}, not {}{}", name, p->version, version->as_string(), why));
+  return {};
+}
+
+} // namespace
+
+ActionOutcome DebianPackages::apply(const Action& action, ApplyContext& ctx) const {
+  return apply_batch(std::span<const Action>(&action, 1), ctx).front();
+}
+
+std::vector<ActionOutcome> DebianPackages::apply_batch(std::span<const Action> actions,
+                                                       ApplyContext& ctx) const {
+  std::vector<ActionOutcome> outcomes(actions.size());
+  const std::string& op = actions.front().op;
+  if (op != "install" && op != "remove") {
+    for (auto& o : outcomes)
+      o = outcome(ActionOutcome::Status::failed,
+                  fmt::format("unknown packages.debian operation '{}'", op));
+    return outcomes;
+  }
+
+  // Names and versions are checked again here: the plan file could have been edited.
+  std::vector<std::string> targets;
+  std::vector<std::size_t> running; // indexes of the actions apt-get is asked for
+  bool pinned = false;
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    auto target = op == "install" ? install_target(actions[i]) : [&]() -> Result<std::string> {
+      std::string name = actions[i].fields.get_string("package");
+      TWIN_CHECK(check_package_name(name));
+      return name;
+    }();
+    if (!target) {
+      outcomes[i] = outcome(ActionOutcome::Status::failed, "refused: " + target.error().message);
+      continue;
+    }
+    pinned = pinned || actions[i].fields.find("version");
+    targets.push_back(std::move(*target));
+    running.push_back(i);
+  }
+  if (targets.empty())
+    return outcomes;
+
+  auto fail_running = [&](const std::string& message) {
+    for (std::size_t i : running)
+      outcomes[i] = outcome(ActionOutcome::Status::failed, message);
+    return outcomes;
+  };
+  auto run = [&](AptOp kind) {
+    Command command;
+    command.argv = apt_get_argv(kind, ctx.root.physical(), targets, pinned);
+    command.env = apt_get_env();
+    command.timeout = std::chrono::minutes(30);
+    return ctx.runner.run(command);
+  };
+
+  if (op == "remove") {
+    // apt-get removes whatever depends on a package with it; refuse that up front.
+    auto simulated = run(AptOp::simulate_remove);
+    if (!simulated)
+      return fail_running(simulated.error().message);
+    if (!simulated->ok())
+      return fail_running(
+          fmt::format("apt-get -s remove failed: {}",
+                      apt_error_line(simulated->err.empty() ? simulated->out : simulated->err)));
+    std::set<std::string, std::less<>> asked;
+    for (const auto& t : targets)
+      asked.emplace(base_name(t));
+    std::vector<std::string> extra;
+    for (const auto& r : simulated_removals(simulated->out))
+      if (!asked.count(base_name(r)))
+        extra.push_back(r);
+    if (!extra.empty())
+      return fail_running(fmt::format(
+          "refused: removing these would also remove {} (not named in state/packages.yaml); "
+          "name them as absent too, or remove them by hand",
+          fmt::join(extra, ", ")));
+  }
+
+  auto completed = run(op == "install" ? AptOp::install : AptOp::remove);
+  if (!completed)
+    return fail_running(completed.error().message);
+  auto now = installed_now(ctx.root);
+  if (!now)
+    return fail_running(now.error().message);
+  for (std::size_t i : running)
+    outcomes[i] = verify(actions[i], *now, *completed);
+  return outcomes;
 }
 
 } // namespace twin::packages

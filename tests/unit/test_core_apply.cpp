@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -67,8 +68,14 @@ public:
       return {ActionOutcome::Status::failed, "it failed on purpose", {}};
     return {ActionOutcome::Status::done, "", {action.resource + ".twinbak-" + k_stamp}};
   }
+  std::vector<ActionOutcome> apply_batch(std::span<const Action> actions,
+                                         ApplyContext& ctx) const override {
+    batches.push_back(actions.size());
+    return Plugin::apply_batch(actions, ctx);
+  }
 
   mutable std::vector<std::string> calls;
+  mutable std::vector<std::size_t> batches; // sizes of the runs apply_batch was given
 
 private:
   std::string m_name;
@@ -302,4 +309,35 @@ TEST_CASE("utc_stamp is fourteen digits", "[apply]") {
   CHECK(stamp.size() == 14);
   CHECK(std::all_of(stamp.begin(), stamp.end(), [](unsigned char c) { return std::isdigit(c); }));
   CHECK(stamp.substr(0, 2) == "20");
+}
+
+TEST_CASE("consecutive independent actions with the same op go to apply_batch together",
+          "[apply]") {
+  Fixture f;
+  Action other_op = action("mode-only");
+  other_op.op = "set_attributes";
+  other_op.id = "fake.plugin/set_attributes/etc/mode-only";
+  // a and b together; c depends on b, so it starts a run with d; the other op runs alone;
+  // e after it is a new run.
+  Plan plan = plan_of({action("a"), action("b"), action("c", {id_of("b")}), action("d"), other_op,
+                       action("e")});
+
+  ApplyRecord record = f.run(plan);
+
+  CHECK(f.plugin.batches == std::vector<std::size_t>{2, 2, 1, 1});
+  CHECK(f.plugin.calls == std::vector<std::string>{id_of("a"), id_of("b"), id_of("c"), id_of("d"),
+                                                   other_op.id, id_of("e")});
+  CHECK(record.done == 6);
+}
+
+TEST_CASE("a run stops before an action whose dependency failed", "[apply]") {
+  Fixture f;
+  Plan plan = plan_of({action("fail-first"), action("two"), action("three", {id_of("fail-first")}),
+                       action("four")});
+
+  ApplyRecord record = f.run(plan);
+
+  CHECK(f.plugin.batches == std::vector<std::size_t>{2, 1});
+  CHECK(result_of(record, id_of("three")).outcome.status == ActionOutcome::Status::skipped);
+  CHECK(result_of(record, id_of("four")).outcome.status == ActionOutcome::Status::done);
 }
