@@ -86,7 +86,10 @@ std::string summary_line(const Action& a) {
     what = "mkdir";
   else if (a.op == "create_symlink")
     what = "symlink";
-  return fmt::format("{} {}: {} {}", sign, a.plugin, what, a.resource);
+  std::string resource = a.resource;
+  if (const Value* version = a.fields.find("version"); version && version->is_string())
+    resource += "=" + version->as_string(); // a package pinned to a version, as apt says it
+  return fmt::format("{} {}: {} {}", sign, a.plugin, what, resource);
 }
 
 Value plan_to_value(const Plan& plan) {
