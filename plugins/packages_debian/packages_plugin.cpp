@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/sha256.hpp"
+#include "core/source_memo.hpp"
 #include "core/yaml_emitter.hpp"
 #include "plugins/packages_debian/apt_get.hpp"
 #include "plugins/packages_debian/debian_names.hpp"
@@ -76,13 +77,28 @@ Result<std::string> read_database(const PluginContext& ctx, const char* logical)
 
 } // namespace
 
-Result<LiveObservation> DebianPackages::collect(PluginContext& ctx,
-                                                std::vector<std::string>&) const {
-  std::string status_text = TWIN_TRY(read_database(ctx, "/var/lib/dpkg/status"));
-  std::string marks_text = TWIN_TRY(read_database(ctx, "/var/lib/apt/extended_states"));
+namespace {
 
+constexpr const char* k_status_file = "/var/lib/dpkg/status";
+constexpr const char* k_marks_file = "/var/lib/apt/extended_states";
+
+// The two files' stats, for the source memo (core/source_memo.hpp).
+Result<std::vector<SourceFile>> database_stamps(const PluginContext& ctx) {
+  std::vector<SourceFile> files;
+  for (const char* path : {k_status_file, k_marks_file}) {
+    SourceFile f{path, std::nullopt};
+    if (auto st = ctx.root.lstat(path))
+      f.stat = *st;
+    else if (ctx.root.exists(path))
+      return fail("cannot read {}: {}", path, st.error().message);
+    files.push_back(std::move(f));
+  }
+  return files;
+}
+
+std::shared_ptr<Observed> observe(std::string_view status_text, std::string_view marks_text,
+                                  std::vector<std::string>& problems) {
   auto observed = std::make_shared<Observed>();
-  std::vector<std::string> problems;
   observed->packages = parse_dpkg_status(status_text, &problems);
   observed->automatic = parse_auto_installed(marks_text);
   std::erase_if(observed->packages,
@@ -98,15 +114,40 @@ Result<LiveObservation> DebianPackages::collect(PluginContext& ctx,
     problems.push_back(
         fmt::format("'{}' is listed more than once; the first is kept", item_name(*it)));
   observed->packages.erase(duplicate, observed->packages.end());
+  return observed;
+}
+
+} // namespace
+
+Result<LiveObservation> DebianPackages::collect(PluginContext& ctx,
+                                                std::vector<std::string>&) const {
+  // An unchanged database (same stats as when its fingerprint was computed) is neither
+  // hashed nor parsed: the document is built from the text only if someone asks for it.
+  // Bump the version when packages_document changes what it makes of the same files.
+  std::string version = fmt::format("packages.debian 2 emitter {}", k_emitter_format);
+  std::vector<SourceFile> stamps = TWIN_TRY(database_stamps(ctx));
+  std::string memo_path = ctx.git_dir + "/twin/packages.memo";
+  auto status_text = std::make_shared<std::string>(TWIN_TRY(read_database(ctx, k_status_file)));
+  auto marks_text = std::make_shared<std::string>(TWIN_TRY(read_database(ctx, k_marks_file)));
+  if (auto known = recall_source_memo(memo_path, version, stamps))
+    return LiveObservation::lazy(
+        std::move(known->fingerprint), known->resources, [status_text, marks_text] {
+          std::vector<std::string> ignored;
+          return packages_document(*observe(*status_text, *marks_text, ignored));
+        });
+
+  std::vector<std::string> problems;
+  auto observed = observe(*status_text, *marks_text, problems);
   for (const auto& p : problems)
-    ctx.notes.warn("/var/lib/dpkg/status: " + p);
+    ctx.notes.warn(std::string(k_status_file) + ": " + p);
 
   // The document is a function of the two files: their digest is its fingerprint, so an
-  // unchanged database is not turned into YAML again. Bump the version when
-  // packages_document changes what it makes of the same files.
-  std::string version = fmt::format("packages.debian 2 emitter {}\n", k_emitter_format);
+  // unchanged database is not turned into YAML again.
   std::string fingerprint =
-      sha256_hex({version, status_text, std::string_view("\0", 1), marks_text});
+      sha256_hex({version, "\n", *status_text, std::string_view("\0", 1), *marks_text});
+  // A database with problems is parsed every time, so its warnings are given every time.
+  if (problems.empty())
+    keep_source_memo(memo_path, version, stamps, {fingerprint, observed->packages.size()});
   return LiveObservation::lazy(std::move(fingerprint), observed->packages.size(),
                                [observed] { return packages_document(*observed); });
 }
