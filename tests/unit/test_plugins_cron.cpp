@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -605,20 +606,36 @@ TEST_CASE("collect: crontabs below the root, fingerprinted; no spool directory i
 
 TEST_CASE("collect: a spool directory that cannot be read fails instead of reading as empty",
           "[cron]") {
-  if (::geteuid() == 0)
-    return; // root reads everything; the e2e tests run as root, this runs as anyone
   TempDir dir("cron");
   fs::path root = dir.path() / "root";
   fs::path spool = root / "var/spool/cron/crontabs";
   write_file(spool / "alice", "@daily x\n");
+  fs::permissions(dir.path(),
+                  fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
   fs::permissions(spool, fs::perms::owner_write | fs::perms::owner_exec);
-  auto system_root = SystemRoot::open(root);
-  REQUIRE(system_root);
-  Notes notes;
-  auto got = collect_crontabs(*system_root, notes);
+  // Root reads everything: the collection runs in a child that is nobody (65534), as a
+  // person without root would run it; its exit code carries what it saw.
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0))
+      ::_exit(3);
+    auto system_root = SystemRoot::open(root);
+    if (!system_root)
+      ::_exit(4);
+    Notes notes;
+    auto got = collect_crontabs(*system_root, notes);
+    if (got)
+      ::_exit(1); // read as "no crontabs": the failure this test is about
+    bool named =
+        got.error().message.find("cannot read /var/spool/cron/crontabs") != std::string::npos;
+    ::_exit(named ? 0 : 2);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
   fs::permissions(spool, fs::perms::owner_all);
-  REQUIRE_FALSE(got);
-  CHECK(got.error().message.find("cannot read /var/spool/cron/crontabs") != std::string::npos);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("install on a fake root: spool file 0600, user:crontab, backup, spool dir made",
