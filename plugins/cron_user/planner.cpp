@@ -33,8 +33,11 @@ std::string differences(const std::optional<Crontab>& twin, const std::optional<
     return "removed in the twin, changed on the machine";
   if (!machine)
     return "changed in the twin, removed on the machine";
-  return fmt::format("the crontab changed in the twin ({} jobs) and on the machine ({} jobs)",
-                     twin->entries.size(), machine->entries.size());
+  auto jobs = [](const Crontab& c) {
+    return fmt::format("{} job{}", c.entries.size(), c.entries.size() == 1 ? "" : "s");
+  };
+  return fmt::format("the crontab changed in the twin ({}) and on the machine ({})", jobs(*twin),
+                     jobs(*machine));
 }
 
 } // namespace
