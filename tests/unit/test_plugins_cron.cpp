@@ -458,6 +458,11 @@ TEST_CASE("planner: one user through every case of the sync table", "[cron]") {
     CHECK(plan.conflicts.size() == (c.conflict ? 1u : 0u));
     CHECK(plan.unmanaged == 0);
     if (c.conflict) {
+      CHECK(plan.conflicts[0].resource == "alice");
+      CHECK(plan.conflicts[0].detail == (c.desired
+                                             ? "the crontab changed in the twin (2 jobs) and "
+                                               "on the machine (1 job)"
+                                             : "removed in the twin, changed on the machine"));
       // --prefer desired: the twin wins.
       PluginPlan forced = plan_cron(desired, live, &base, Prefer::desired);
       CHECK(forced.conflicts.empty());
