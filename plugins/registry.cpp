@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/embedded.hpp"
+#include "plugins/cron_user/cron_plugin.hpp"
 #include "plugins/files_mirror/files_plugin.hpp"
 #include "plugins/packages_debian/packages_plugin.hpp"
 #include "plugins/plugin_schema.hpp"
@@ -17,7 +18,8 @@ std::span<const Plugin* const> all() {
   static const system_info::SystemInfo system_info;
   static const packages::DebianPackages debian_packages;
   static const files::FilesMirror files_mirror;
-  static const Plugin* const list[] = {&system_info, &debian_packages, &files_mirror};
+  static const cron::CronUser cron_user;
+  static const Plugin* const list[] = {&system_info, &debian_packages, &files_mirror, &cron_user};
   return list;
 }
 

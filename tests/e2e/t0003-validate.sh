@@ -32,7 +32,7 @@ motd_mode=$((motd_line + 2))          # "- path", "group", "mode" (keys are sort
 
 section "a fresh twin is valid"
 expect_exit 0 git twin validate
-expect_contains "$OUT" "valid: config.yaml, state/files.yaml"
+expect_contains "$OUT" "valid: config.yaml, state/cron.yaml, state/files.yaml"
 expect_eq "" "$(cat "$ERR")" "nothing on stderr"
 expect_eq '    mode: "0644"' "$(sed -n "${motd_mode}p" "$S")" "(test setup: line $motd_mode is motd's mode)"
 
