@@ -32,20 +32,20 @@ in_sync() {
 section "a fresh twin"
 expect_exit 0 git twin status
 expect_line "$OUT" "system: observed only"
-expect_line "$OUT" "packages: observed only"
+expect_line "$OUT" "packages: in sync"
 expect_line "$OUT" "files: in sync"
 expect_line "$OUT" "cron: in sync"
 expect_eq 4 "$(wc -l <"$OUT")" "one line per plugin"
 expect_exit 0 git twin status --exit-code
 expect_exit 0 git twin status --json
 check "--json parses" python3 -m json.tool "$OUT"
-check "--json: format_version 1, system and packages observed_only, files in_sync" \
+check "--json: format_version 1, system observed_only, packages and files in_sync" \
   python3 - "$OUT" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["format_version"] == 1
 states = {p["plugin"]: p["state"] for p in d["plugins"]}
-assert states == {"system.info": "observed_only", "packages.debian": "observed_only",
+assert states == {"system.info": "observed_only", "packages.debian": "in_sync",
                   "files.mirror": "in_sync", "cron.user": "in_sync"}, states
 EOF
 

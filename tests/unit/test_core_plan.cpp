@@ -140,7 +140,7 @@ TEST_CASE("summary lines show a sign and a short verb for each kind of action", 
                                   target)) == "+ files.mirror: symlink /etc/localtime");
   CHECK(summary_line(files_action("remove", "/etc/old.conf", Action::Change::remove)) ==
         "- files.mirror: remove /etc/old.conf");
-  CHECK(summary_line(install_curl()) == "+ packages.debian: install curl");
+  CHECK(summary_line(install_curl()) == "+ packages.debian: install curl=7.88.1-10");
 }
 
 TEST_CASE("plan/latest.yaml is valid against the plan schema", "[plan]") {
