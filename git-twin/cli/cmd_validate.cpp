@@ -11,6 +11,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/session.hpp"
 #include "core/config.hpp"
 #include "core/git_repo.hpp"
 #include "core/output.hpp"
@@ -108,7 +109,8 @@ std::vector<std::string> validate_file(const WorkTree& tree, const Config& confi
 } // namespace
 
 Result<int> cmd_validate(std::span<const std::string> argv) {
-  Args args = TWIN_TRY(parse_args("validate", argv, {}));
+  static const OptionSpec specs[] = {{"root", 0, true}};
+  Args args = TWIN_TRY(parse_args("validate", argv, specs));
   char cwd[4096];
   if (!getcwd(cwd, sizeof cwd))
     return fail("cannot determine the current directory");
@@ -125,6 +127,9 @@ Result<int> cmd_validate(std::span<const std::string> argv) {
   }
 
   Config config = config_for_state_checks(tree);
+  // Checks that look at the machine (cron users must exist there) use the root a command
+  // would use: --root, GIT_TWIN_ROOT, then config.yaml.
+  config.root = choose_root(args, config);
   size_t problems = 0, bad_files = 0;
   for (const auto& path : paths) {
     auto errors = validate_file(tree, config, path);

@@ -45,6 +45,9 @@ Result<Session> open_session(const Args& args) {
   auto root = SystemRoot::open(root_dir);
   if (!root)
     return fail("cannot use '{}' as the system root: {}", root_dir, root.error().message);
+  // From here on config.root is the root in use (--root and GIT_TWIN_ROOT win), so that
+  // checks that read it (cron users must exist in its /etc/passwd) look at the right one.
+  config.root = root->physical();
   return Session{std::move(repo), std::move(tree), std::move(config), std::move(*root)};
 }
 
