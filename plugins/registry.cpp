@@ -7,6 +7,7 @@
 #include "plugins/files_mirror/files_plugin.hpp"
 #include "plugins/packages_debian/packages_plugin.hpp"
 #include "plugins/plugin_schema.hpp"
+#include "plugins/services_systemd/services_plugin.hpp"
 #include "plugins/system_info/system_info_plugin.hpp"
 
 namespace twin::plugins {
@@ -17,7 +18,9 @@ std::span<const Plugin* const> all() {
   static const system_info::SystemInfo system_info;
   static const packages::DebianPackages debian_packages;
   static const files::FilesMirror files_mirror;
-  static const Plugin* const list[] = {&system_info, &debian_packages, &files_mirror};
+  static const services::SystemdServices systemd_services;
+  static const Plugin* const list[] = {&system_info, &debian_packages, &files_mirror,
+                                       &systemd_services};
   return list;
 }
 

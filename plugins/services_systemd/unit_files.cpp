@@ -15,7 +15,7 @@ constexpr std::array<std::string_view, 3> k_generators = {
     "/run/systemd/generator", "/run/systemd/generator.early", "/run/systemd/generator.late"};
 // path_is_runtime(): besides everything below /run, these (all below /run anyway).
 constexpr std::array<std::string_view, 6> k_runtime_dirs = {
-    "/run/systemd/system",          "/run/systemd/generator", "/run/systemd/generator.early",
+    "/run/systemd/system",         "/run/systemd/generator", "/run/systemd/generator.early",
     "/run/systemd/generator.late", "/run/systemd/transient", "/run/systemd/system.control"};
 constexpr int k_follow_max = 64; // UNIT_FILE_FOLLOW_SYMLINK_MAX
 
@@ -136,9 +136,9 @@ bool hidden_or_backup_file(std::string_view name) {
   if (dot == std::string_view::npos)
     return false;
   static constexpr std::array<std::string_view, 17> k_suffixes = {
-      "rpmnew",      "rpmsave",     "rpmorig", "dpkg-old", "dpkg-new", "dpkg-tmp",
-      "dpkg-dist",   "dpkg-bak",    "dpkg-backup", "dpkg-remove", "ucf-new", "ucf-old",
-      "ucf-dist",    "swp",         "bak",     "old",      "new"};
+      "rpmnew",    "rpmsave",  "rpmorig",     "dpkg-old",    "dpkg-new", "dpkg-tmp",
+      "dpkg-dist", "dpkg-bak", "dpkg-backup", "dpkg-remove", "ucf-new",  "ucf-old",
+      "ucf-dist",  "swp",      "bak",         "old",         "new"};
   std::string_view suffix = name.substr(dot + 1);
   return std::find(k_suffixes.begin(), k_suffixes.end(), suffix) != k_suffixes.end();
 }
@@ -463,8 +463,7 @@ int UnitFileReader::find_symlinks(const Info& info, bool match_name, bool ignore
                            same_name_link);
 }
 
-int UnitFileReader::find_symlinks_in_scope(const Info& info, bool match_name,
-                                           std::string& state) {
+int UnitFileReader::find_symlinks_in_scope(const Info& info, bool match_name, std::string& state) {
   bool same_name_link_runtime = false, same_name_link_config = false;
   bool enabled_in_runtime = false, enabled_at_all = false;
   bool ignore_same_name = false;

@@ -11,12 +11,12 @@ namespace {
 constexpr std::size_t k_unit_name_max = 256; // UNIT_NAME_MAX, including the NUL
 
 constexpr std::array<std::string_view, 11> k_unit_types = {
-    "service", "mount", "swap", "socket", "target", "device",
-    "automount", "timer", "path", "slice", "scope"};
+    "service",   "mount", "swap", "socket", "target", "device",
+    "automount", "timer", "path", "slice",  "scope"};
 
 bool valid_char(char c) { // VALID_CHARS of unit-name.c plus '@'
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == ':' || c == '-' || c == '_' || c == '.' || c == '\\' || c == '@';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+         c == '-' || c == '_' || c == '.' || c == '\\' || c == '@';
 }
 
 } // namespace

@@ -34,7 +34,8 @@ expect_exit 0 git twin status
 expect_line "$OUT" "system: observed only"
 expect_line "$OUT" "packages: observed only"
 expect_line "$OUT" "files: in sync"
-expect_eq 3 "$(wc -l <"$OUT")" "one line per plugin"
+expect_line "$OUT" "services: in sync"
+expect_eq 4 "$(wc -l <"$OUT")" "one line per plugin"
 expect_exit 0 git twin status --exit-code
 expect_exit 0 git twin status --json
 check "--json parses" python3 -m json.tool "$OUT"
@@ -45,7 +46,7 @@ d = json.load(open(sys.argv[1]))
 assert d["format_version"] == 1
 states = {p["plugin"]: p["state"] for p in d["plugins"]}
 assert states == {"system.info": "observed_only", "packages.debian": "observed_only",
-                  "files.mirror": "in_sync"}, states
+                  "files.mirror": "in_sync", "services.systemd": "in_sync"}, states
 EOF
 
 section "a desired edit: DRIFT"

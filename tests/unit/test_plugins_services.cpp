@@ -101,52 +101,66 @@ TEST_CASE("unit states of a fixture root: every case agrees with systemctl", "[s
   fs::create_symlink("usr/lib", r / "lib"); // merged /usr, as on this machine
   fs::create_directories(r / "dev");
   // enabled through a wants symlink (absolute target through /lib)
-  write_file(usr / "web.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(usr / "web.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   symlink(etc / "multi-user.target.wants/web.service", "/lib/systemd/system/web.service");
   // disabled: has [Install] rules, no symlink
-  write_file(usr / "idle.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(usr / "idle.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   // static: no [Install]
   write_file(usr / "plain.service", k_service);
   write_file(usr / "multi-user.target", "[Unit]\nDescription=m\n");
   // alias: Alias= and its symlink in /etc; the alias name reports "alias"
   write_file(usr / "db.service",
-             std::string(k_service) + "[Install]\nAlias=database.service\nWantedBy=multi-user.target\n");
+             std::string(k_service) +
+                 "[Install]\nAlias=database.service\nWantedBy=multi-user.target\n");
   symlink(etc / "database.service", "/usr/lib/systemd/system/db.service");
   // vendor alias (relative symlink in the same directory)
   symlink(usr / "olddb.service", "db.service");
   // masked (symlink to /dev/null) and masked by an empty file; runtime mask in /run
-  write_file(usr / "bt.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(usr / "bt.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   symlink(etc / "bt.service", "/dev/null");
   write_file(etc / "empty.service", "");
-  write_file(usr / "rt.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(usr / "rt.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   symlink(r / "run/systemd/system/rt.service", "/dev/null");
   // enabled-runtime through /run
-  write_file(usr / "rten.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(usr / "rten.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   symlink(r / "run/systemd/system/multi-user.target.wants/rten.service",
           "/usr/lib/systemd/system/rten.service");
   // indirect through Also= only
-  write_file(usr / "sock-helper.service", std::string(k_service) + "[Install]\nAlso=helper.socket\n");
-  write_file(usr / "helper.socket", "[Socket]\nListenStream=/run/h\n[Install]\nWantedBy=sockets.target\n");
+  write_file(usr / "sock-helper.service",
+             std::string(k_service) + "[Install]\nAlso=helper.socket\n");
+  write_file(usr / "helper.socket",
+             "[Socket]\nListenStream=/run/h\n[Install]\nWantedBy=sockets.target\n");
   // template with DefaultInstance, enabled through its default instance
   write_file(usr / "getty@.service",
              std::string(k_service) + "[Install]\nWantedBy=getty.target\nDefaultInstance=tty1\n");
   symlink(etc / "getty.target.wants/getty@tty1.service", "/usr/lib/systemd/system/getty@.service");
   // template without DefaultInstance, an instance of it symlinked: enabled
-  write_file(usr / "worker@.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
-  symlink(etc / "multi-user.target.wants/worker@a.service", "/usr/lib/systemd/system/worker@.service");
+  write_file(usr / "worker@.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  symlink(etc / "multi-user.target.wants/worker@a.service",
+          "/usr/lib/systemd/system/worker@.service");
   // disabled template
-  write_file(usr / "job@.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(usr / "job@.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   // linked: a unit file outside the search path
-  write_file(r / "opt/app/app.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(r / "opt/app/app.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   symlink(etc / "app.service", "/opt/app/app.service");
   // linked-runtime
-  write_file(r / "opt/app/rtapp.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(r / "opt/app/rtapp.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   symlink(r / "run/systemd/system/rtapp.service", "/opt/app/rtapp.service");
   // a drop-in adds the [Install] section to an otherwise static unit: disabled
   write_file(usr / "dropped.service", k_service);
   write_file(etc / "dropped.service.d/install.conf", "[Install]\nWantedBy=multi-user.target\n");
   // a drop-in of a vendor unit clearing WantedBy= with an empty assignment: static
-  write_file(usr / "cleared.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(usr / "cleared.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   write_file(etc / "cleared.service.d/x.conf", "[Install]\nWantedBy=\n");
   // continuation lines and comments inside [Install]
   write_file(usr / "cont.service", std::string(k_service) +
@@ -159,17 +173,20 @@ TEST_CASE("unit states of a fixture root: every case agrees with systemctl", "[s
   symlink(etc / "dangling.service", "/usr/lib/systemd/system/missing.service");
   write_file(usr / "broken.service", "[Unit\nDescription=x\n");
   // an override in /etc shadows the vendor file of the same name
-  write_file(usr / "over.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(usr / "over.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   write_file(etc / "over.service", k_service);
   // hidden and backup files are not units
   write_file(usr / ".hidden.service", k_service);
   write_file(usr / "x.service.dpkg-old", k_service);
   // a .requires symlink and an alias of a target
-  write_file(usr / "req.service", std::string(k_service) + "[Install]\nRequiredBy=multi-user.target\n");
+  write_file(usr / "req.service",
+             std::string(k_service) + "[Install]\nRequiredBy=multi-user.target\n");
   symlink(etc / "multi-user.target.requires/req.service", "/usr/lib/systemd/system/req.service");
   // a unit enabled by a symlink in a vendor .wants directory: static (for plain names,
   // indirect only if the name is used), and an instance enabled that way: static
-  write_file(usr / "vend.service", std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
+  write_file(usr / "vend.service",
+             std::string(k_service) + "[Install]\nWantedBy=multi-user.target\n");
   symlink(usr / "multi-user.target.wants/vend.service", "../vend.service");
 
   std::size_t compared = compare_with_systemctl(r.string());
