@@ -8,18 +8,21 @@
 #include "plugins/files_mirror/files_plugin.hpp"
 #include "plugins/packages_debian/packages_plugin.hpp"
 #include "plugins/plugin_schema.hpp"
+#include "plugins/services_systemd/services_plugin.hpp"
 #include "plugins/system_info/system_info_plugin.hpp"
 
 namespace twin::plugins {
 
 std::span<const Plugin* const> all() {
   // Function-local statics in apply order: observed-only plugins first, then packages,
-  // files, services, ... as later plugins join.
+  // files, services, cron (packages bring units and files; services start on their files).
   static const system_info::SystemInfo system_info;
   static const packages::DebianPackages debian_packages;
   static const files::FilesMirror files_mirror;
+  static const services::SystemdServices systemd_services;
   static const cron::CronUser cron_user;
-  static const Plugin* const list[] = {&system_info, &debian_packages, &files_mirror, &cron_user};
+  static const Plugin* const list[] = {&system_info, &debian_packages, &files_mirror,
+                                       &systemd_services, &cron_user};
   return list;
 }
 

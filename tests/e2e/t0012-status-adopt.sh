@@ -34,8 +34,9 @@ expect_exit 0 git twin status
 expect_line "$OUT" "system: observed only"
 expect_line "$OUT" "packages: in sync"
 expect_line "$OUT" "files: in sync"
+expect_line "$OUT" "services: in sync"
 expect_line "$OUT" "cron: in sync"
-expect_eq 4 "$(wc -l <"$OUT")" "one line per plugin"
+expect_eq 5 "$(wc -l <"$OUT")" "one line per plugin"
 expect_exit 0 git twin status --exit-code
 expect_exit 0 git twin status --json
 check "--json parses" python3 -m json.tool "$OUT"
@@ -46,7 +47,8 @@ d = json.load(open(sys.argv[1]))
 assert d["format_version"] == 1
 states = {p["plugin"]: p["state"] for p in d["plugins"]}
 assert states == {"system.info": "observed_only", "packages.debian": "in_sync",
-                  "files.mirror": "in_sync", "cron.user": "in_sync"}, states
+                  "files.mirror": "in_sync", "services.systemd": "in_sync",
+                  "cron.user": "in_sync"}, states
 EOF
 
 section "a desired edit: DRIFT"

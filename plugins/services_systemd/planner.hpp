@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// The services.systemd planner, as pure code: desired units, the machine now and the
+// machine at the last sync point in; actions, conflicts and local drift out.
+//
+// Per unit named in state/services.yaml and per field it names (masked, enabled,
+// running), the sync model (core/sync.hpp) decides: desired changed -> an action; changed
+// on the machine only -> local drift (snapshot adopts it); both, differently -> a conflict
+// (--prefer desired plans the action anyway). Units state/ does not name are unmanaged:
+// never touched, counted.
+//
+// Actions (field `unit`), in this order: unmask, enable, disable, mask, start, stop.
+//   unmask/enable/disable/mask  systemctl [--root=R] <op> -- <unit>
+//   start/stop                  need a running systemd on /; planned anyway, reported as
+//                               skipped at apply on a root without one.
+// enable and start depend on the unmask of the same unit. There is no restart: nothing in
+// state/ says when one is due. Enabling or disabling a unit whose unit-file state
+// enablement cannot change (static, indirect, generated, transient, bad) is a conflict:
+// systemctl would succeed and change nothing, and the action would come back forever.
+#pragma once
+
+#include <vector>
+
+#include "core/plugin.hpp"
+#include "plugins/services_systemd/service_model.hpp"
+
+namespace twin::services {
+
+inline constexpr std::string_view k_plugin_name = "services.systemd";
+
+/// `base` null: no sync point yet, the machine is taken as the base.
+PluginPlan plan_services(const std::vector<DesiredUnit>& desired, const Observed& live,
+                         const Observed* base, Prefer prefer);
+
+/// The ops apply knows, and which of them need a running systemd.
+bool known_op(std::string_view op);
+bool runtime_op(std::string_view op);
+
+} // namespace twin::services

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// Unit-file states read natively below a SystemRoot, as `systemctl --root=R
+// list-unit-files` computes them in systemd 252 (src/shared/install.c:
+// unit_file_get_list, unit_file_lookup_state, install_info_traverse, unit_file_search,
+// find_symlinks_in_scope, find_symlinks, find_symlinks_in_directory), without starting
+// systemctl (which costs ~450 ms; reading the directories costs a few ms).
+//
+// The rules, briefly:
+// - The system search path, highest priority first, as lookup_paths_init() builds it for a
+//   root on a split-usr build (Debian 12): /etc/systemd/system.control,
+//   /run/systemd/system.control, /run/systemd/transient, /run/systemd/generator.early,
+//   /etc/systemd/system, /etc/systemd/system.attached, /run/systemd/system,
+//   /run/systemd/system.attached, /run/systemd/generator, /usr/local/lib/systemd/system,
+//   /lib/systemd/system, /usr/lib/systemd/system, /run/systemd/generator.late.
+//   /lib and /usr/lib may be one directory (/lib -> usr/lib): like systemd, names are
+//   deduplicated (the first directory that has a name wins), not directories.
+// - Every regular file or symlink with a valid unit name is listed once.
+// - A name resolves through symlinks: to /dev/null, a character device or an empty file:
+//   masked (masked-runtime below /run); to a file inside the search path: an alias of that
+//   name; outside: a linked unit file. An instance falls back to its template.
+// - A regular unit's state: alias (the name is not the file's), generated, transient, then
+//   enabled / enabled-runtime when a .wants/.requires/.upholds or alias symlink names it
+//   in a config directory (static for instances enabled from vendor directories), linked /
+//   linked-runtime for a same-name link in /etc or /run, indirect when other symlinks use
+//   it, else disabled ([Install] has rules), indirect (only Also=) or static.
+// - Anything systemd fails on (a broken symlink, an unparsable file, a bad alias) is "bad".
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/system_root.hpp"
+#include "plugins/services_systemd/install_section.hpp"
+
+namespace twin::services {
+
+/// The system search path (logical, highest priority first).
+const std::vector<std::string>& system_search_path();
+
+struct UnitFileState {
+  std::string name;  // as listed ("dbus-org.freedesktop.timesync1.service")
+  std::string path;  // logical path where it was found
+  std::string state; // systemd's word: enabled, static, alias, masked, bad, ...
+  // For an alias: the unit it names after following symlinks; else `name`.
+  std::string resolved;
+};
+
+class UnitFileReader {
+public:
+  explicit UnitFileReader(const SystemRoot& root) : m_root(root) {}
+
+  /// Every unit file of the search path with its state, sorted by name.
+  std::vector<UnitFileState> list();
+  /// The state of one name (as `systemctl is-enabled` would say it); "bad" when it cannot
+  /// be resolved. `resolved` receives the name of the unit it ends at.
+  std::string lookup_state(const std::string& name, std::string* resolved = nullptr);
+
+private:
+  enum class Mode { unknown, regular, masked, alias, linked };
+  enum class Err { ok, noent, other };
+  struct Info {
+    std::string name;
+    std::string path;
+    Mode mode = Mode::unknown;
+    std::string symlink_target;
+    InstallSection install;
+  };
+  struct Context {
+    std::map<std::string, Info> infos;
+  };
+
+  const std::vector<Dir::Entry>* entries(const std::string& dir);
+  std::optional<std::string> read_link(const std::string& path);
+  std::optional<FileStat> stat_following(const std::string& path);
+  std::string chase(const std::string& path, bool follow_last);
+
+  Err load(Info& info, const std::string& path);
+  Err load_or_readlink(Info& info, const std::string& path);
+  Err search(Info& info);
+  Err load_dropins(Info& info, const std::optional<std::string>& template_name);
+  Err traverse(Context& ctx, const std::string& name, Info*& out);
+  int find_symlinks_in_scope(const Info& info, bool match_name, std::string& state);
+  int find_symlinks(const Info& info, bool match_name, bool ignore_same_name,
+                    const std::string& config_path, bool& same_name_link);
+  int find_in_directory(const std::string& dir, const Info& info, bool ignore_destination,
+                        bool match_name, bool ignore_same_name, const std::string& config_path,
+                        bool& same_name_link);
+
+  const SystemRoot& m_root;
+  std::map<std::string, std::optional<std::vector<Dir::Entry>>> m_dirs;
+  std::map<std::string, std::optional<std::string>> m_links;
+};
+
+/// systemd's hidden_or_backup_file(): names every directory scan skips.
+bool hidden_or_backup_file(std::string_view name);
+
+} // namespace twin::services
