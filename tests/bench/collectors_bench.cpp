@@ -6,6 +6,8 @@
 //                    parsed (every snapshot of a machine where apt did not run);
 //     changed        no memo: read, hash and parse (the first snapshot after apt ran);
 //     with_document  changed, and live/packages.yaml built and emitted too.
+//   services.systemd's collect (reads the unit directories below the root) against
+//   `systemctl --root=<root> list-unit-files` (goal: at least 20x faster).
 // Usage: build/tests/collectors_bench [--root DIR] [Google Benchmark flags]; the ratio is
 // dpkg_query's time over packages_collect's. Not a test: ctest does not run it.
 #include <benchmark/benchmark.h>
@@ -16,9 +18,11 @@
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 #include "core/plugin.hpp"
 #include "plugins/packages_debian/packages_plugin.hpp"
+#include "plugins/services_systemd/services_plugin.hpp"
 
 namespace {
 
@@ -84,11 +88,69 @@ void dpkg_query(benchmark::State& state) {
   }
 }
 
+void services_collect(benchmark::State& state) {
+  auto root = twin::SystemRoot::open(g_root);
+  auto scratch = std::filesystem::temp_directory_path() / "twin-collectors-bench-services";
+  std::filesystem::create_directories(scratch / "twin");
+  auto tree = twin::WorkTree::open(scratch);
+  if (!root || !tree) {
+    state.SkipWithError("cannot open the root or a scratch directory");
+    return;
+  }
+  twin::Config config;
+  twin::Notes notes;
+  twin::PluginContext ctx{*root, twin::process_runner(), config, *tree, scratch.string(), notes};
+  std::size_t units = 0;
+  for (auto _ : state) {
+    std::vector<std::string> written;
+    auto observed = twin::services::SystemdServices().collect(ctx, written);
+    if (!observed) {
+      state.SkipWithError(observed.error().message.c_str());
+      return;
+    }
+    units = observed->resources();
+    benchmark::DoNotOptimize(observed->fingerprint());
+  }
+  state.counters["units"] = static_cast<double>(units);
+  std::filesystem::remove_all(scratch);
+}
+
+// Runs argv with stdout to /dev/null; false when it fails.
+bool run_quietly(const std::vector<std::string>& argv) {
+  pid_t pid = fork();
+  if (pid < 0)
+    return false;
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    std::vector<char*> args;
+    for (const auto& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// What a snapshot would spawn without its own reader.
+void systemctl_list_unit_files(benchmark::State& state) {
+  for (auto _ : state)
+    if (!run_quietly({"systemctl", "--root=" + g_root, "list-unit-files", "--no-pager"})) {
+      state.SkipWithError("systemctl --root list-unit-files failed");
+      return;
+    }
+}
+
 BENCHMARK_CAPTURE(packages_collect, unchanged, Case::unchanged)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(packages_collect, changed, Case::changed)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(packages_collect, with_document, Case::with_document)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(dpkg_query)->Unit(benchmark::kMillisecond);
+BENCHMARK(services_collect)->Unit(benchmark::kMillisecond);
+BENCHMARK(systemctl_list_unit_files)->Unit(benchmark::kMillisecond);
 
 } // namespace
 
