@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "core/git_repo.hpp"
 
+#include "core/fs_util.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <sys/stat.h>
 
 #include <git2.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 namespace twin {
@@ -53,10 +57,71 @@ void GitRepo::Deleter::operator()(git_repository* repo) const {
 }
 
 GitRepo::GitRepo(std::unique_ptr<git_repository, Deleter> repo, std::string work_tree,
-                 std::string git_dir)
-    : m_repo(std::move(repo)), m_work_tree(std::move(work_tree)), m_git_dir(std::move(git_dir)) {}
+                 std::string git_dir, bool plain)
+    : m_repo(std::move(repo)), m_plain(plain), m_work_tree(std::move(work_tree)),
+      m_git_dir(std::move(git_dir)) {}
+
+namespace {
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// `<dir>/.git` when it is a plain repository's own directory that we may open: a directory
+// with HEAD and objects/, not a linked worktree's (commondir), owned by us as libgit2's
+// ownership check wants. Anything else is left to libgit2.
+std::optional<std::string> plain_git_dir(const std::string& dir) {
+  std::string git_dir = (dir == "/" ? "" : dir) + "/.git";
+  struct stat st, head;
+  if (::stat(git_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
+    return std::nullopt;
+  if (::stat((git_dir + "/HEAD").c_str(), &head) != 0 || !S_ISREG(head.st_mode) ||
+      !is_dir(git_dir + "/objects") || ::access((git_dir + "/commondir").c_str(), F_OK) == 0)
+    return std::nullopt;
+  return git_dir;
+}
+
+std::string parent_dir(const std::string& dir) {
+  auto slash = dir.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : dir.substr(0, slash);
+}
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+bool is_object_id(std::string_view text) {
+  return text.size() == GIT_OID_HEXSZ &&
+         text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+} // namespace
+
+Result<git_repository*> GitRepo::handle() const {
+  if (!m_repo) {
+    use_libgit2();
+    git_repository* raw = nullptr;
+    if (git_repository_open_ext(&raw, m_work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) <
+        0)
+      return tl::unexpected(
+          libgit2_error(fmt::format("cannot open git repository '{}'", m_work_tree)));
+    m_repo.reset(raw);
+  }
+  return m_repo.get();
+}
 
 Result<GitRepo> GitRepo::discover(const std::string& start_dir) {
+  if (!start_dir.empty() && start_dir.front() == '/')
+    for (std::string dir = trim_slash(start_dir);; dir = parent_dir(dir)) {
+      if (auto git_dir = plain_git_dir(dir))
+        return GitRepo(nullptr, dir, *git_dir, true);
+      if (::access(((dir == "/" ? "" : dir) + "/.git").c_str(), F_OK) == 0 || dir == "/")
+        break; // a .git file, or nothing found: libgit2 decides
+    }
   use_libgit2();
   git_repository* raw = nullptr;
   if (git_repository_open_ext(&raw, start_dir.c_str(), 0, nullptr) < 0)
@@ -69,6 +134,9 @@ Result<GitRepo> GitRepo::discover(const std::string& start_dir) {
 }
 
 Result<GitRepo> GitRepo::open(const std::string& work_tree) {
+  if (!work_tree.empty() && work_tree.front() == '/')
+    if (auto git_dir = plain_git_dir(trim_slash(work_tree)))
+      return GitRepo(nullptr, trim_slash(work_tree), *git_dir, true);
   use_libgit2();
   git_repository* raw = nullptr;
   if (git_repository_open_ext(&raw, work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0)
@@ -80,9 +148,47 @@ Result<GitRepo> GitRepo::open(const std::string& work_tree) {
   return GitRepo(std::move(repo), trim_slash(workdir), trim_slash(git_repository_path(raw)));
 }
 
+std::optional<std::optional<std::string>> GitRepo::resolve_from_files(std::string_view ref) const {
+  if (!m_plain)
+    return std::nullopt; // a linked worktree's refs live partly in the common directory
+  std::string name(ref);
+  for (int depth = 0; depth < 2; ++depth) { // HEAD -> refs/heads/<branch> -> id
+    bool ours =
+        name == "HEAD" || name.rfind("refs/heads/", 0) == 0 || name.rfind("refs/twin/", 0) == 0;
+    if (!ours || name.find("..") != std::string::npos)
+      return std::nullopt;
+    std::string path = m_git_dir + "/" + name;
+    if (::access(path.c_str(), F_OK) == 0) {
+      std::string line = first_line(path);
+      if (is_object_id(line))
+        return std::optional<std::string>(line);
+      if (line.rfind("ref: ", 0) != 0)
+        return std::nullopt;
+      name = line.substr(5);
+      continue;
+    }
+    if (name == "HEAD")
+      return std::nullopt;
+    // Not loose: packed-refs ("<id> <ref>" lines), or nowhere (an unborn branch).
+    std::ifstream packed(m_git_dir + "/packed-refs");
+    std::string line;
+    while (std::getline(packed, line))
+      if (line.size() > GIT_OID_HEXSZ + 1 && line[GIT_OID_HEXSZ] == ' ' &&
+          line.compare(GIT_OID_HEXSZ + 1, std::string::npos, name) == 0)
+        return is_object_id(std::string_view(line).substr(0, GIT_OID_HEXSZ))
+                   ? std::optional<std::optional<std::string>>(line.substr(0, GIT_OID_HEXSZ))
+                   : std::nullopt;
+    return std::optional<std::string>();
+  }
+  return std::nullopt;
+}
+
 Result<std::optional<std::string>> GitRepo::resolve(std::string_view revision) const {
+  if (auto known = resolve_from_files(revision))
+    return *known;
+  git_repository* repo = TWIN_TRY(handle());
   Owned<git_object, git_object_free> object;
-  int rc = git_revparse_single(&object.ptr, m_repo.get(), std::string(revision).c_str());
+  int rc = git_revparse_single(&object.ptr, repo, std::string(revision).c_str());
   if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
     return std::optional<std::string>();
   if (rc < 0)
@@ -93,12 +199,65 @@ Result<std::optional<std::string>> GitRepo::resolve(std::string_view revision) c
   return std::optional<std::string>(oid_hex(git_object_id(commit.ptr)));
 }
 
+namespace {
+
+constexpr std::size_t k_blob_ids_kept = 256;
+
+std::string blob_key(std::string_view commit, std::string_view path) {
+  return fmt::format("{} {}", commit, path);
+}
+
+} // namespace
+
+std::optional<std::optional<std::string>> GitRepo::remembered_blob_id(std::string_view commit,
+                                                                      std::string_view path) const {
+  if (!m_blob_ids) {
+    m_blob_ids.emplace();
+    std::istringstream in(read_state_file(m_git_dir + "/twin/blob-ids"));
+    std::string line;
+    while (std::getline(in, line)) { // "<commit> <path>\t<id or ->"
+      auto tab = line.rfind('\t');
+      if (tab != std::string::npos)
+        (*m_blob_ids)[line.substr(0, tab)] =
+            line.substr(tab + 1) == "-" ? "" : line.substr(tab + 1);
+    }
+  }
+  auto it = m_blob_ids->find(blob_key(commit, path));
+  if (it == m_blob_ids->end())
+    return std::nullopt;
+  return it->second.empty() ? std::optional<std::string>() : std::optional<std::string>(it->second);
+}
+
+void GitRepo::remember_blob_id(std::string_view commit, std::string_view path,
+                               const std::optional<std::string>& id) const {
+  // The tree of a commit never changes, so an entry never goes stale; the file keeps the
+  // most recent ones (a snapshot asks about a handful of paths at HEAD and the base).
+  std::string file = m_git_dir + "/twin/blob-ids";
+  std::vector<std::string> lines;
+  std::istringstream in(read_state_file(file));
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  lines.push_back(fmt::format("{}\t{}", blob_key(commit, path), id.value_or("-")));
+  if (lines.size() > k_blob_ids_kept)
+    lines.erase(lines.begin(), lines.end() - k_blob_ids_kept);
+  std::string text;
+  for (const auto& l : lines)
+    text += l + '\n';
+  (void)replace_state_file(file, text);
+  (*m_blob_ids)[blob_key(commit, path)] = id.value_or("");
+}
+
 Result<std::optional<std::string>> GitRepo::blob_id(std::string_view commit,
                                                     std::string_view path) const {
+  if (is_object_id(commit) && path.find('\n') == std::string_view::npos)
+    if (auto known = remembered_blob_id(commit, path))
+      return *known;
   std::optional<std::string> id;
   int type = TWIN_TRY(lookup_entry(commit, path, id));
   if (type != GIT_OBJECT_BLOB)
     id.reset();
+  if (is_object_id(commit) && path.find('\n') == std::string_view::npos)
+    remember_blob_id(commit, path, id);
   return id;
 }
 
@@ -127,8 +286,9 @@ Status GitRepo::commit_tree(std::string_view commit, git_tree** tree) const {
   git_oid oid;
   if (commit.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, commit.data(), commit.size()) < 0)
     return fail("'{}' is not a commit id", commit);
+  git_repository* repo = TWIN_TRY(handle());
   Owned<git_commit, git_commit_free> c;
-  if (git_commit_lookup(&c.ptr, m_repo.get(), &oid) < 0)
+  if (git_commit_lookup(&c.ptr, repo, &oid) < 0)
     return tl::unexpected(libgit2_error(fmt::format("cannot read commit {}", commit)));
   if (git_commit_tree(tree, c.ptr) < 0)
     return tl::unexpected(libgit2_error(fmt::format("cannot read the tree of {}", commit)));
@@ -147,7 +307,7 @@ Result<std::vector<std::string>> GitRepo::changed_files(std::string_view old_com
       return {}; // no such directory: as if empty
     git_oid oid;
     git_oid_fromstr(&oid, id->c_str());
-    if (git_tree_lookup(out, m_repo.get(), &oid) < 0)
+    if (git_tree_lookup(out, m_repo.get(), &oid) < 0) // opened by lookup_entry
       return tl::unexpected(libgit2_error(fmt::format("cannot read '{}' at {}", prefix, commit)));
     return {};
   };
@@ -218,8 +378,9 @@ Result<std::optional<std::string>> GitRepo::read_blob(std::string_view commit,
     return std::optional<std::string>();
   git_oid oid;
   git_oid_fromstr(&oid, id->c_str());
+  git_repository* repo = TWIN_TRY(handle());
   Owned<git_blob, git_blob_free> blob;
-  if (git_blob_lookup(&blob.ptr, m_repo.get(), &oid) < 0)
+  if (git_blob_lookup(&blob.ptr, repo, &oid) < 0)
     return tl::unexpected(libgit2_error(fmt::format("cannot read '{}' at {}", path, commit)));
   const char* data = static_cast<const char*>(git_blob_rawcontent(blob.ptr));
   return std::optional<std::string>(
@@ -230,18 +391,31 @@ Status GitRepo::set_ref(std::string_view ref, std::string_view commit, std::stri
   git_oid oid;
   if (git_oid_fromstrn(&oid, commit.data(), commit.size()) < 0)
     return fail("'{}' is not a commit id", commit);
+  git_repository* repo = TWIN_TRY(handle());
   Owned<git_reference, git_reference_free> out;
-  if (git_reference_create(&out.ptr, m_repo.get(), std::string(ref).c_str(), &oid, 1,
+  if (git_reference_create(&out.ptr, repo, std::string(ref).c_str(), &oid, 1,
                            std::string(message).c_str()) < 0)
     return tl::unexpected(libgit2_error(fmt::format("cannot update {}", ref)));
   return {};
 }
 
 std::string GitRepo::hash_blob(std::string_view content) {
-  use_libgit2();
-  git_oid oid;
-  git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB);
-  return oid_hex(&oid);
+  // git's object id: SHA-1 of "blob <size>\0" and the content (no libgit2 needed).
+  std::string header = fmt::format("blob {}", content.size());
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr);
+  EVP_DigestUpdate(ctx.get(), header.c_str(), header.size() + 1); // with the terminating NUL
+  EVP_DigestUpdate(ctx.get(), content.data(), content.size());
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
 }
 
 Result<Completed> run_git(Runner& runner, const std::string& work_tree,

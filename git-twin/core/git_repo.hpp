@@ -4,8 +4,16 @@
 // Reads (refs, blobs at a commit, object ids) go through libgit2 in process: they are
 // hook-free and fast. Everything a user would expect git itself to do (add, commit, with
 // their hooks, filters and config) runs the git CLI through the Runner (tech-notes 0.7).
+//
+// libgit2 is opened only when a read needs it: its initialization reads the whole CA
+// bundle (about 9 ms), a quarter of a snapshot of an unchanged machine. A plain repository
+// (a .git directory, not a worktree's or submodule's .git file) is found without it, HEAD
+// and refs/heads/, refs/twin/ are read from their files (loose, then packed-refs), and the
+// blob ids of paths at a commit, which never change, are remembered in
+// $GIT_DIR/twin/blob-ids.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +66,14 @@ public:
   static std::string hash_blob(std::string_view content);
 
 private:
+  // The libgit2 repository, opened on first use.
+  Result<git_repository*> handle() const;
+  // A ref read from its file; nullopt when that cannot decide (libgit2 then resolves it).
+  std::optional<std::optional<std::string>> resolve_from_files(std::string_view ref) const;
+  std::optional<std::optional<std::string>> remembered_blob_id(std::string_view commit,
+                                                               std::string_view path) const;
+  void remember_blob_id(std::string_view commit, std::string_view path,
+                        const std::optional<std::string>& id) const;
   // The kind of object at `path` (a git_object_t, GIT_OBJECT_INVALID when absent); its id
   // goes to `id`.
   Result<int> lookup_entry(std::string_view commit, std::string_view path,
@@ -69,11 +85,14 @@ private:
   struct Deleter {
     void operator()(git_repository* repo) const;
   };
-  GitRepo(std::unique_ptr<git_repository, Deleter> repo, std::string work_tree,
-          std::string git_dir);
-  std::unique_ptr<git_repository, Deleter> m_repo;
+  GitRepo(std::unique_ptr<git_repository, Deleter> repo, std::string work_tree, std::string git_dir,
+          bool plain = false);
+  mutable std::unique_ptr<git_repository, Deleter> m_repo; // null until handle()
+  bool m_plain = false; // a plain .git directory: refs can be read from their files
   std::string m_work_tree;
   std::string m_git_dir;
+  // "<commit> <path>" -> blob id ("" absent), loaded from blob-ids on first use.
+  mutable std::optional<std::map<std::string, std::string, std::less<>>> m_blob_ids;
 };
 
 /// Runs `git <args>` in the work tree through the runner, with hooks seeing

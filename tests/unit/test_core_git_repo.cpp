@@ -277,3 +277,114 @@ TEST_CASE("resolve names HEAD and HEAD~1, and nothing for an unborn branch", "[g
   REQUIRE(parent);
   CHECK_FALSE(*parent);
 }
+
+namespace {
+
+// What git itself says a revision is ("" when it does not resolve).
+std::string git_rev_parse(const fs::path& dir, const std::string& revision) {
+  std::string command =
+      "git -C '" + dir.string() + "' rev-parse -q --verify '" + revision + "^{commit}' 2>/dev/null";
+  FILE* out = ::popen(command.c_str(), "r");
+  REQUIRE(out);
+  char buffer[128] = {};
+  std::string text = std::fgets(buffer, sizeof buffer, out) ? buffer : "";
+  ::pclose(out);
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  return text;
+}
+
+void check_resolves_like_git(const GitRepo& repo, const fs::path& work) {
+  for (const char* revision : {"HEAD", "refs/heads/main", "refs/heads/side", "refs/twin/base",
+                               "refs/heads/none", "refs/twin/none"}) {
+    INFO(revision);
+    auto ours = repo.resolve(revision);
+    REQUIRE(ours);
+    CHECK(ours->value_or("") == git_rev_parse(work, revision));
+  }
+}
+
+} // namespace
+
+TEST_CASE("refs read from their files resolve as git resolves them: loose, packed, detached",
+          "[git]") {
+  TempDir tmp{"gitrepo"};
+  fs::path work = tmp.path() / "twin";
+  fs::create_directories(work);
+  git(work, "init -q");
+  write_file(work / "README", "one\n");
+  git(work, "add -A");
+  git(work, "commit -q -m one");
+  git(work, "branch side");
+  git(work, "update-ref refs/twin/base HEAD");
+  write_file(work / "README", "two\n");
+  git(work, "commit -q -a -m two");
+
+  SECTION("loose") {
+    auto repo = GitRepo::open(work.string());
+    REQUIRE(repo);
+    check_resolves_like_git(*repo, work);
+  }
+  SECTION("packed") {
+    git(work, "pack-refs --all --prune");
+    REQUIRE_FALSE(fs::exists(work / ".git/refs/heads/main"));
+    auto repo = GitRepo::open(work.string());
+    REQUIRE(repo);
+    check_resolves_like_git(*repo, work);
+  }
+  SECTION("detached") {
+    git(work, "checkout -q --detach HEAD~1");
+    auto repo = GitRepo::open(work.string());
+    REQUIRE(repo);
+    check_resolves_like_git(*repo, work);
+  }
+  SECTION("found from a subdirectory, and from a linked worktree through libgit2") {
+    fs::create_directories(work / "state/deep");
+    auto repo = GitRepo::discover((work / "state/deep").string());
+    REQUIRE(repo);
+    CHECK(repo->work_tree() == work.string());
+    CHECK(repo->git_dir() == (work / ".git").string());
+    check_resolves_like_git(*repo, work);
+    git(work, "worktree add -q ../linked side");
+    auto linked = GitRepo::discover((tmp.path() / "linked").string());
+    REQUIRE(linked);
+    CHECK(linked->work_tree() == (tmp.path() / "linked").string());
+    auto head = linked->resolve("HEAD");
+    REQUIRE(head);
+    CHECK(head->value_or("") == git_rev_parse(tmp.path() / "linked", "HEAD"));
+  }
+}
+
+TEST_CASE("blob ids at a commit are remembered, absent paths too, and stay right", "[git]") {
+  TwoCommits r;
+  fs::create_directories(r.work / ".git/twin");
+  std::string head = git_rev_parse(r.work, "HEAD");
+  {
+    auto repo = GitRepo::open(r.work.string());
+    REQUIRE(repo);
+    auto id = repo->blob_id(head, "filesystem/etc/same.conf");
+    REQUIRE(id);
+    CHECK(id->value_or("") == GitRepo::hash_blob("same\n"));
+    auto none = repo->blob_id(head, "filesystem/etc/nothing");
+    REQUIRE(none);
+    CHECK_FALSE(*none);
+  }
+  CHECK_THAT(twin_test::read_file(r.work / ".git/twin/blob-ids"),
+             Catch::Contains(head + " filesystem/etc/same.conf\t"));
+  auto again = GitRepo::open(r.work.string());
+  REQUIRE(again);
+  auto id = again->blob_id(head, "filesystem/etc/same.conf");
+  REQUIRE(id);
+  CHECK(id->value_or("") == GitRepo::hash_blob("same\n"));
+  auto none = again->blob_id(head, "filesystem/etc/nothing");
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+  auto content = again->read_blob(head, "filesystem/etc/same.conf");
+  REQUIRE(content);
+  CHECK(content->value_or("") == "same\n");
+}
+
+TEST_CASE("hash_blob gives git's object id", "[git]") {
+  CHECK(GitRepo::hash_blob("") == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+  CHECK(GitRepo::hash_blob("hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a");
+}
