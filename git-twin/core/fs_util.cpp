@@ -2,6 +2,7 @@
 #include "core/fs_util.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -35,8 +36,10 @@ int openat2_fd(int dirfd, const std::string& path, std::uint64_t flags, std::uin
 }
 
 bool replace_state_file(const std::string& path, std::string_view text) {
-  std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // A temp file of its own (mode 0600): status and the hooks write caches without the
+  // repository lock, and two writers must never share one half-written file.
+  std::string temp = path + ".tmp.XXXXXX";
+  int fd = ::mkostemp(temp.data(), O_CLOEXEC);
   if (fd < 0)
     return false;
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());

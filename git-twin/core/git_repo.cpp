@@ -77,7 +77,8 @@ std::optional<std::string> plain_git_dir(const std::string& dir) {
   if (::stat(git_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
     return std::nullopt;
   if (::stat((git_dir + "/HEAD").c_str(), &head) != 0 || !S_ISREG(head.st_mode) ||
-      !is_dir(git_dir + "/objects") || ::access((git_dir + "/commondir").c_str(), F_OK) == 0)
+      !is_dir(git_dir + "/objects") || ::access((git_dir + "/commondir").c_str(), F_OK) == 0 ||
+      ::access((git_dir + "/reftable").c_str(), F_OK) == 0)
     return std::nullopt;
   return git_dir;
 }
@@ -153,9 +154,15 @@ std::optional<std::optional<std::string>> GitRepo::resolve_from_files(std::strin
     return std::nullopt; // a linked worktree's refs live partly in the common directory
   std::string name(ref);
   for (int depth = 0; depth < 2; ++depth) { // HEAD -> refs/heads/<branch> -> id
+    // Plain ref names only: "HEAD~1", "main^" or "refs/heads/main@{1}" are libgit2's.
     bool ours =
         name == "HEAD" || name.rfind("refs/heads/", 0) == 0 || name.rfind("refs/twin/", 0) == 0;
-    if (!ours || name.find("..") != std::string::npos)
+    bool plain_name = name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                             "0123456789/._-") == std::string::npos &&
+                      name.find("..") == std::string::npos &&
+                      name.find("//") == std::string::npos && name.back() != '/' &&
+                      name.back() != '.';
+    if (!ours || !plain_name)
       return std::nullopt;
     std::string path = m_git_dir + "/" + name;
     if (::access(path.c_str(), F_OK) == 0) {
@@ -217,9 +224,11 @@ std::optional<std::optional<std::string>> GitRepo::remembered_blob_id(std::strin
     std::string line;
     while (std::getline(in, line)) { // "<commit> <path>\t<id or ->"
       auto tab = line.rfind('\t');
-      if (tab != std::string::npos)
-        (*m_blob_ids)[line.substr(0, tab)] =
-            line.substr(tab + 1) == "-" ? "" : line.substr(tab + 1);
+      if (tab == std::string::npos)
+        continue;
+      std::string id = line.substr(tab + 1);
+      if (id == "-" || is_object_id(id)) // anything else is damage: ask libgit2 again
+        (*m_blob_ids)[line.substr(0, tab)] = id == "-" ? "" : id;
     }
   }
   auto it = m_blob_ids->find(blob_key(commit, path));
@@ -300,6 +309,7 @@ Result<std::vector<std::string>> GitRepo::changed_files(std::string_view old_com
                                                         std::string_view prefix) const {
   // Compared by hand, entry by entry: equal subtree ids are skipped without being read.
   // (git_diff_tree_to_tree reads every subtree of both sides: 50 ms for 20,000 files.)
+  git_repository* repo = TWIN_TRY(handle());
   auto tree_at = [&](std::string_view commit, git_tree** out) -> Status {
     std::optional<std::string> id;
     int type = TWIN_TRY(lookup_entry(commit, prefix, id));
@@ -307,7 +317,7 @@ Result<std::vector<std::string>> GitRepo::changed_files(std::string_view old_com
       return {}; // no such directory: as if empty
     git_oid oid;
     git_oid_fromstr(&oid, id->c_str());
-    if (git_tree_lookup(out, m_repo.get(), &oid) < 0) // opened by lookup_entry
+    if (git_tree_lookup(out, repo, &oid) < 0)
       return tl::unexpected(libgit2_error(fmt::format("cannot read '{}' at {}", prefix, commit)));
     return {};
   };
@@ -329,7 +339,7 @@ Status GitRepo::compare_trees(git_tree* old_tree, git_tree* new_tree, const std:
   }
   auto subtree = [&](const git_tree_entry* e, git_tree** out) -> Status {
     if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-        git_tree_lookup(out, m_repo.get(), git_tree_entry_id(e)) < 0)
+        git_tree_lookup(out, m_repo.get(), git_tree_entry_id(e)) < 0) // open: changed_files
       return tl::unexpected(libgit2_error(fmt::format("cannot read '{}'", dir)));
     return {};
   };

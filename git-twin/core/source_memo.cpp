@@ -28,6 +28,15 @@ std::string file_lines(std::string_view version, std::span<const SourceFile> fil
 
 } // namespace
 
+bool SourceFile::operator==(const SourceFile& other) const {
+  auto same = [](const FileStat& a, const FileStat& b) {
+    return a.device == b.device && a.inode == b.inode && a.size == b.size &&
+           a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns && a.type == b.type;
+  };
+  return path == other.path && stat.has_value() == other.stat.has_value() &&
+         (!stat || same(*stat, *other.stat));
+}
+
 std::optional<SourceSummary> recall_source_memo(const std::string& memo_path,
                                                 std::string_view version,
                                                 std::span<const SourceFile> files) {

@@ -23,6 +23,8 @@ namespace twin {
 struct SourceFile {
   std::string path;             // as the collector names it ("/var/lib/dpkg/status")
   std::optional<FileStat> stat; // nullopt: the file does not exist
+  /// The same file with the same stat (what the memo compares).
+  bool operator==(const SourceFile& other) const;
 };
 
 struct SourceSummary {

@@ -129,7 +129,10 @@ Result<LiveObservation> DebianPackages::collect(PluginContext& ctx,
   std::string memo_path = ctx.git_dir + "/twin/packages.memo";
   auto status_text = std::make_shared<std::string>(TWIN_TRY(read_database(ctx, k_status_file)));
   auto marks_text = std::make_shared<std::string>(TWIN_TRY(read_database(ctx, k_marks_file)));
-  if (auto known = recall_source_memo(memo_path, version, stamps))
+  // dpkg may have renamed a new database into place while we read: then what was read
+  // matches neither stat, and the memo is neither trusted nor written.
+  bool steady = stamps == TWIN_TRY(database_stamps(ctx));
+  if (auto known = steady ? recall_source_memo(memo_path, version, stamps) : std::nullopt)
     return LiveObservation::lazy(
         std::move(known->fingerprint), known->resources, [status_text, marks_text] {
           std::vector<std::string> ignored;
@@ -146,7 +149,7 @@ Result<LiveObservation> DebianPackages::collect(PluginContext& ctx,
   std::string fingerprint =
       sha256_hex({version, "\n", *status_text, std::string_view("\0", 1), *marks_text});
   // A database with problems is parsed every time, so its warnings are given every time.
-  if (problems.empty())
+  if (problems.empty() && steady)
     keep_source_memo(memo_path, version, stamps, {fingerprint, observed->packages.size()});
   return LiveObservation::lazy(std::move(fingerprint), observed->packages.size(),
                                [observed] { return packages_document(*observed); });

@@ -295,8 +295,9 @@ std::string git_rev_parse(const fs::path& dir, const std::string& revision) {
 }
 
 void check_resolves_like_git(const GitRepo& repo, const fs::path& work) {
-  for (const char* revision : {"HEAD", "refs/heads/main", "refs/heads/side", "refs/twin/base",
-                               "refs/heads/none", "refs/twin/none"}) {
+  for (const char* revision :
+       {"HEAD", "refs/heads/main", "refs/heads/side", "refs/twin/base", "refs/heads/none",
+        "refs/twin/none", "HEAD~1", "refs/heads/main~1", "refs/heads/main^"}) {
     INFO(revision);
     auto ours = repo.resolve(revision);
     REQUIRE(ours);
@@ -382,6 +383,13 @@ TEST_CASE("blob ids at a commit are remembered, absent paths too, and stay right
   auto content = again->read_blob(head, "filesystem/etc/same.conf");
   REQUIRE(content);
   CHECK(content->value_or("") == "same\n");
+  // A damaged line (a torn write, an edit) is not believed.
+  write_file(r.work / ".git/twin/blob-ids", head + " filesystem/etc/same.conf\tdeadbeef\n");
+  auto third = GitRepo::open(r.work.string());
+  REQUIRE(third);
+  auto checked = third->blob_id(head, "filesystem/etc/same.conf");
+  REQUIRE(checked);
+  CHECK(checked->value_or("") == GitRepo::hash_blob("same\n"));
 }
 
 TEST_CASE("hash_blob gives git's object id", "[git]") {
