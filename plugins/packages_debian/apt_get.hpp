@@ -18,9 +18,10 @@
 namespace twin::packages {
 
 enum class AptOp {
-  install,         // apt-get install -- name[=version]...
-  remove,          // apt-get remove -- name...
-  simulate_remove, // apt-get -s remove -- name... (prints "Remv name [version]" lines)
+  install,          // apt-get install -- name[=version]...
+  remove,           // apt-get remove -- name...
+  simulate_install, // apt-get -s install: prints what it would do ("Inst x (1.0 ...)")
+  simulate_remove,  // apt-get -s remove: prints "Remv x [1.0]" (or "Purg x")
 };
 
 /// `root`: the root's physical path; "/" for the running system. Downgrades are allowed
@@ -32,8 +33,23 @@ std::vector<std::string> apt_get_argv(AptOp op, const std::string& root,
 /// The environment apt-get runs with: no prompts, no pagers, no changelog mails.
 std::map<std::string, std::optional<std::string>> apt_get_env();
 
-/// The packages a simulated run would remove ("Remv libfoo:amd64 [1.0-1]" -> "libfoo:amd64").
-std::vector<std::string> simulated_removals(std::string_view output);
+/// What a simulated run says it would do.
+struct SimulatedRun {
+  std::vector<std::string> installs; // "Inst x (...)" -> "x" (upgrades and downgrades too)
+  std::vector<std::string> removals; // "Remv x [1.0]", "Purg x [1.0]" -> "x"
+  // "Note, selecting 'x' for regex 'a.+'" and the like: apt chose packages other than the
+  // ones named (a regex, a glob, a virtual package).
+  std::vector<std::string> substitutions;
+};
+SimulatedRun parse_simulation(std::string_view output);
+
+/// The packages apt-get could not find, from its errors ("E: Unable to locate package x",
+/// "E: Version '1.0' for 'x' was not found", "E: Package 'x' has no installation candidate").
+std::vector<std::string> unknown_packages(std::string_view err);
+
+/// True when `reported` (as apt prints it: "x", or "x:i386" for another architecture) is
+/// the package `named` (as state/ names it: "x" or "x:arch").
+bool same_package(std::string_view reported, std::string_view named);
 
 /// The line of apt-get's error output that says what went wrong: the last "E: " line, else
 /// the last non-empty one.

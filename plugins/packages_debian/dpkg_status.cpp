@@ -148,4 +148,8 @@ std::set<std::pair<std::string, std::string>> parse_auto_installed(std::string_v
   return out;
 }
 
+std::string binary_package_name(const DpkgPackage& package) {
+  return package.multi_arch_same ? package.name + ":" + package.architecture : package.name;
+}
+
 } // namespace twin::packages

@@ -33,6 +33,11 @@ struct DpkgPackage {
 std::vector<DpkgPackage> parse_dpkg_status(std::string_view text,
                                            std::vector<std::string>* problems = nullptr);
 
+/// The name an item is known by, as dpkg-query's ${binary:Package} has it: a Multi-Arch:
+/// same package, which may be installed for several architectures, carries its own
+/// ("libc6:amd64"); others are plain ("htop").
+std::string binary_package_name(const DpkgPackage& package);
+
 /// (name, architecture) of every package apt marked as automatically installed. apt writes
 /// the native architecture for Architecture: all packages.
 std::set<std::pair<std::string, std::string>> parse_auto_installed(std::string_view text);

@@ -92,10 +92,13 @@ const ObservedPackage* find_package(const std::vector<ObservedPackage>& packages
     return &*it;
   auto colon = name.find(':');
   if (colon == std::string::npos) {
-    // "libfoo" stands for "libfoo:amd64" when only Multi-Arch: same items exist.
+    // "libfoo" stands for "libfoo:amd64" when only Multi-Arch: same items exist. Search
+    // for "libfoo:" itself: "libfoo-dev" and "libfoo.1" sort between the two.
     std::string prefix = name + ':';
-    if (it != packages.end() && it->name.compare(0, prefix.size(), prefix) == 0)
-      return &*it;
+    auto arch = std::lower_bound(packages.begin(), packages.end(), std::string_view(prefix),
+                                 by_name);
+    if (arch != packages.end() && arch->name.compare(0, prefix.size(), prefix) == 0)
+      return &*arch;
     return nullptr;
   }
   // "htop:amd64" stands for the item "htop" of that architecture.
@@ -207,9 +210,15 @@ PluginPlan plan_packages(const std::vector<DesiredPackage>& desired,
       break;
     }
   }
-  // Install before remove: a package replaced by another is never missing in between.
-  for (Action& a : removes)
+  // Install before remove, and remove only when every install succeeded: a package
+  // replaced by another is never missing in between.
+  std::vector<std::string> installs;
+  for (const Action& a : plan.actions)
+    installs.push_back(a.id);
+  for (Action& a : removes) {
+    a.depends_on = installs;
     plan.actions.push_back(std::move(a));
+  }
   plan.unmanaged = count_unmanaged(desired, live);
   return plan;
 }

@@ -74,7 +74,8 @@ std::vector<PackageDecision> decide_packages(const std::vector<DesiredPackage>& 
 std::size_t count_unmanaged(const std::vector<DesiredPackage>& desired,
                             const std::vector<ObservedPackage>& live);
 
-/// The plan: installs (sorted by name), then removals; local drift and conflicts by name.
+/// The plan: installs (sorted by name), then removals, each depending on every install;
+/// local drift and conflicts by name.
 /// Actions: packages.debian/install/<name> {package, version?} and
 /// packages.debian/remove/<name> {package}.
 PluginPlan plan_packages(const std::vector<DesiredPackage>& desired,

@@ -11,7 +11,7 @@
 #include "core/sha256.hpp"
 #include "core/source_memo.hpp"
 #include "core/yaml_emitter.hpp"
-#include "plugins/packages_debian/apt_get.hpp"
+#include "plugins/packages_debian/apt_apply.hpp"
 #include "plugins/packages_debian/debian_names.hpp"
 #include "plugins/packages_debian/dpkg_status.hpp"
 #include "plugins/packages_debian/package_sync.hpp"
@@ -34,10 +34,8 @@ struct Observed {
   std::set<std::pair<std::string, std::string>> automatic;
 };
 
-// The name an item is known by, as dpkg-query's ${binary:Package} has it: a Multi-Arch:
-// same package, which may be installed for several architectures, carries its own.
 std::string item_name(const DpkgPackage& p) {
-  return p.multi_arch_same ? p.name + ":" + p.architecture : p.name;
+  return binary_package_name(p);
 }
 
 // apt marks an Architecture: all package under the native architecture.
@@ -329,153 +327,13 @@ std::vector<SchemaProblem> DebianPackages::check_state(const Value& desired, con
   return problems;
 }
 
-namespace {
-
-ActionOutcome outcome(ActionOutcome::Status status, std::string message) {
-  return {status, std::move(message), {}};
-}
-
-// What dpkg has below the root right now, in live/packages.yaml's terms.
-Result<std::vector<ObservedPackage>> installed_now(const SystemRoot& root) {
-  auto text = root.read_file("/var/lib/dpkg/status");
-  if (!text)
-    return fail("cannot read /var/lib/dpkg/status: {}", text.error().message);
-  std::vector<ObservedPackage> out;
-  for (const DpkgPackage& p : parse_dpkg_status(*text))
-    if (p.status != "not-installed")
-      out.push_back({item_name(p), p.architecture, p.version, p.status, true});
-  std::sort(out.begin(), out.end(),
-            [](const ObservedPackage& a, const ObservedPackage& b) { return a.name < b.name; });
-  return out;
-}
-
-// The target apt-get is given for an install: "name" or "name=version", checked first.
-Result<std::string> install_target(const Action& action) {
-  std::string name = action.fields.get_string("package");
-  TWIN_CHECK(check_package_name(name));
-  const Value* version = action.fields.find("version");
-  if (!version)
-    return name;
-  if (!version->is_string())
-    return fail("the version of '{}' is not a string", name);
-  TWIN_CHECK(check_version(version->as_string()));
-  return name + "=" + version->as_string();
-}
-
-// After apt-get: did each package end up as asked?
-ActionOutcome verify(const Action& action, const std::vector<ObservedPackage>& now,
-                     const Completed& run) {
-  std::string name = action.fields.get_string("package");
-  const ObservedPackage* p = find_package(now, name);
-  bool present = p && p->status != "config-files";
-  std::string why =
-      run.ok() ? std::string()
-               : fmt::format(" (apt-get {}: {})",
-                             run.timed_out ? "timed out" : fmt::format("exited {}", run.exit_code),
-                             apt_error_line(run.err.empty() ? run.out : run.err));
-  if (action.op == "remove") {
-    if (!present)
-      return {};
-    return outcome(ActionOutcome::Status::failed,
-                   fmt::format("'{}' is still installed{}", name, why));
-  }
-  if (!present)
-    return outcome(ActionOutcome::Status::failed,
-                   fmt::format("'{}' is not installed{}", name, why));
-  if (p->status != "installed")
-    return outcome(ActionOutcome::Status::failed,
-                   fmt::format("'{}' is {}, not installed{}", name, p->status, why));
-  if (const Value* version = action.fields.find("version");
-      version && version->is_string() && p->version != version->as_string())
-    return outcome(
-        ActionOutcome::Status::failed,
-        fmt::format("'{}' is at {}, not {}{}", name, p->version, version->as_string(), why));
-  return {};
-}
-
-} // namespace
-
 ActionOutcome DebianPackages::apply(const Action& action, ApplyContext& ctx) const {
   return apply_batch(std::span<const Action>(&action, 1), ctx).front();
 }
 
 std::vector<ActionOutcome> DebianPackages::apply_batch(std::span<const Action> actions,
                                                        ApplyContext& ctx) const {
-  std::vector<ActionOutcome> outcomes(actions.size());
-  const std::string& op = actions.front().op;
-  if (op != "install" && op != "remove") {
-    for (auto& o : outcomes)
-      o = outcome(ActionOutcome::Status::failed,
-                  fmt::format("unknown packages.debian operation '{}'", op));
-    return outcomes;
-  }
-
-  // Names and versions are checked again here: the plan file could have been edited.
-  std::vector<std::string> targets;
-  std::vector<std::size_t> running; // indexes of the actions apt-get is asked for
-  bool pinned = false;
-  for (std::size_t i = 0; i < actions.size(); ++i) {
-    auto target = op == "install" ? install_target(actions[i]) : [&]() -> Result<std::string> {
-      std::string name = actions[i].fields.get_string("package");
-      TWIN_CHECK(check_package_name(name));
-      return name;
-    }();
-    if (!target) {
-      outcomes[i] = outcome(ActionOutcome::Status::failed, "refused: " + target.error().message);
-      continue;
-    }
-    pinned = pinned || actions[i].fields.find("version");
-    targets.push_back(std::move(*target));
-    running.push_back(i);
-  }
-  if (targets.empty())
-    return outcomes;
-
-  auto fail_running = [&](const std::string& message) {
-    for (std::size_t i : running)
-      outcomes[i] = outcome(ActionOutcome::Status::failed, message);
-    return outcomes;
-  };
-  auto run = [&](AptOp kind) {
-    Command command;
-    command.argv = apt_get_argv(kind, ctx.root.physical(), targets, pinned);
-    command.env = apt_get_env();
-    command.timeout = std::chrono::minutes(30);
-    return ctx.runner.run(command);
-  };
-
-  if (op == "remove") {
-    // apt-get removes whatever depends on a package with it; refuse that up front.
-    auto simulated = run(AptOp::simulate_remove);
-    if (!simulated)
-      return fail_running(simulated.error().message);
-    if (!simulated->ok())
-      return fail_running(
-          fmt::format("apt-get -s remove failed: {}",
-                      apt_error_line(simulated->err.empty() ? simulated->out : simulated->err)));
-    std::set<std::string, std::less<>> asked;
-    for (const auto& t : targets)
-      asked.emplace(base_name(t));
-    std::vector<std::string> extra;
-    for (const auto& r : simulated_removals(simulated->out))
-      if (!asked.count(base_name(r)))
-        extra.push_back(r);
-    if (!extra.empty())
-      return fail_running(fmt::format(
-          "refused: removing these would also remove {} (not named in state/packages.yaml); "
-          "name them as absent too, or remove them by hand",
-          fmt::join(extra, ", ")));
-  }
-
-  auto completed = run(op == "install" ? AptOp::install : AptOp::remove);
-  if (!completed)
-    return fail_running(completed.error().message);
-  auto now = installed_now(ctx.root);
-  if (!now)
-    return fail_running(now.error().message);
-  for (std::size_t i : running)
-    outcomes[i] = verify(actions[i], *now, *completed);
-  return outcomes;
+  return apply_with_apt(actions, ctx);
 }
 
 } // namespace twin::packages

@@ -80,13 +80,14 @@ expect_eq "" "$(cat "$FAKE_APT_LOG")" "planning runs no apt-get"
 
 section "apply: one apt-get call per kind, each package reported"
 expect_exit 0 git twin apply --yes
-expect_eq 3 "$(wc -l <"$FAKE_APT_LOG")" "three apt-get calls: install, simulated remove, remove"
+expect_eq 4 "$(wc -l <"$FAKE_APT_LOG")" "four apt-get calls: each kind simulated, then run"
 rootopts="-o RootDir=$R -o Dpkg::Options::=--root=$R"
-common="-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
-expect_line "$FAKE_APT_LOG" \
-  "$common $rootopts --no-remove --allow-downgrades install -- htop nginx=1.22.1-9"
-expect_line "$FAKE_APT_LOG" "-y -q -s ${common#-y -q } $rootopts remove -- nano"
-expect_line "$FAKE_APT_LOG" "$common $rootopts remove -- nano"
+opts="-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+opts="$opts -o APT::Get::Purge=false -o APT::Get::AutomaticRemove=false $rootopts"
+expect_line "$FAKE_APT_LOG" "-y -q -s $opts --no-remove install -- htop nginx=1.22.1-9"
+expect_line "$FAKE_APT_LOG" "-y -q $opts --no-remove install -- htop nginx=1.22.1-9"
+expect_line "$FAKE_APT_LOG" "-y -q -s $opts remove -- nano"
+expect_line "$FAKE_APT_LOG" "-y -q $opts remove -- nano"
 expect_contains "$R/var/lib/dpkg/status" "Package: htop"
 grep -A3 "^Package: nginx" "$R/var/lib/dpkg/status" >"$TRASH/nginx.status"
 expect_contains "$TRASH/nginx.status" "Version: 1.22.1-9"
@@ -113,6 +114,22 @@ expect_contains "$TRASH/vim.status" "install ok installed"
 perl -0pi -e 's/  - name: vim\n    ensure: absent\n/  - name: vim\n    ensure: present\n/' \
   state/packages.yaml
 git commit -qam "keep vim after all"
+
+section "a name apt would read as a regex is refused before anything is installed"
+: >"$FAKE_APT_LOG"
+before=$(root_fingerprint "$R")
+printf '  - name: ngin.+\n' >>state/packages.yaml
+check "policy allows the name" git twin validate
+git commit -qam "a name that is a regex to apt"
+expect_exit 0 git twin plan
+expect_line "$OUT" "+ packages.debian: install ngin.+"
+expect_exit 1 git twin apply --yes
+expect_contains "$OUT" "apt would choose packages that were not named"
+expect_eq 1 "$(wc -l <"$FAKE_APT_LOG")" "only the simulation ran"
+check "the record says why" grep -q "for regex 'ngin.+'" plan/history/*.yaml
+expect_eq "$before" "$(root_fingerprint "$R")" "the root is unchanged"
+sed -i '/^  - name: ngin\.+$/d' state/packages.yaml
+git commit -qam "no regex"
 
 section "a package installed by hand is adopted by the next snapshot"
 pkg tree 2.1.0-1 "install ok installed" >>"$R/var/lib/dpkg/status"

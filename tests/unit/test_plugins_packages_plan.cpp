@@ -128,14 +128,17 @@ TEST_CASE("versions sort as dpkg --compare-versions says", "[packages]") {
 
 TEST_CASE("a desired name finds its observed package, with or without an architecture",
           "[packages]") {
-  std::vector<ObservedPackage> live = {observed("htop"), observed("libfoo:amd64"),
-                                       observed("libfoo:i386")}; // sorted
-  live[2].architecture = "i386";
+  // Sorted; "libfoo-dev" and "libfoo.1" sort between "libfoo" and "libfoo:amd64".
+  std::vector<ObservedPackage> live = {observed("htop"), observed("libfoo-dev:amd64"),
+                                       observed("libfoo.1"), observed("libfoo:amd64"),
+                                       observed("libfoo:i386")};
+  live[4].architecture = "i386";
   CHECK(find_package(live, "htop") == &live[0]);
   CHECK(find_package(live, "htop:amd64") == &live[0]);
   CHECK(find_package(live, "htop:i386") == nullptr);
-  CHECK(find_package(live, "libfoo") == &live[1]);
-  CHECK(find_package(live, "libfoo:i386") == &live[2]);
+  CHECK(find_package(live, "libfoo") == &live[3]);
+  CHECK(find_package(live, "libfoo:i386") == &live[4]);
+  CHECK(find_package(live, "libfoo-dev") == &live[1]);
   CHECK(find_package(live, "libfo") == nullptr);
   CHECK(find_package(live, "nano") == nullptr);
 }
@@ -205,21 +208,52 @@ TEST_CASE("a package in config-files state counts as absent", "[packages]") {
 }
 
 TEST_CASE("apt-get command lines: non-interactive, -- before names, root options", "[packages]") {
+  const std::vector<std::string> common = {"apt-get",
+                                           "-y",
+                                           "-q",
+                                           "-o",
+                                           "Dpkg::Options::=--force-confdef",
+                                           "-o",
+                                           "Dpkg::Options::=--force-confold",
+                                           "-o",
+                                           "APT::Get::Purge=false",
+                                           "-o",
+                                           "APT::Get::AutomaticRemove=false"};
+  auto with = [&](std::vector<std::string> tail, bool simulate) {
+    std::vector<std::string> argv = common;
+    if (simulate)
+      argv.insert(argv.begin() + 3, "-s");
+    argv.insert(argv.end(), tail.begin(), tail.end());
+    return argv;
+  };
   CHECK(apt_get_argv(AptOp::install, "/", {"htop", "nginx=1.22.1-9"}, true) ==
-        std::vector<std::string>{"apt-get", "-y", "-q", "-o", "Dpkg::Options::=--force-confdef",
-                                 "-o", "Dpkg::Options::=--force-confold", "--no-remove",
-                                 "--allow-downgrades", "install", "--", "htop", "nginx=1.22.1-9"});
+        with({"--no-remove", "--allow-downgrades", "install", "--", "htop", "nginx=1.22.1-9"},
+             false));
+  CHECK(apt_get_argv(AptOp::simulate_install, "/", {"htop"}, false) ==
+        with({"--no-remove", "install", "--", "htop"}, true));
   CHECK(apt_get_argv(AptOp::simulate_remove, "/srv/root", {"nano"}, false) ==
-        std::vector<std::string>{"apt-get", "-y", "-q", "-s", "-o",
-                                 "Dpkg::Options::=--force-confdef", "-o",
-                                 "Dpkg::Options::=--force-confold", "-o", "RootDir=/srv/root", "-o",
-                                 "Dpkg::Options::=--root=/srv/root", "remove", "--", "nano"});
+        with({"-o", "RootDir=/srv/root", "-o", "Dpkg::Options::=--root=/srv/root", "remove", "--",
+              "nano"},
+             true));
   CHECK(apt_get_env().at("DEBIAN_FRONTEND") == "noninteractive");
-  CHECK(simulated_removals("Reading package lists...\n"
-                           "Remv nano [7.2-1+deb12u1]\n"
-                           "Remv libfoo:amd64 [1.0]\n"
-                           "Inst x (1.0 Debian:12)\n") ==
-        std::vector<std::string>{"nano", "libfoo:amd64"});
+  SimulatedRun run = parse_simulation("Reading package lists...\n"
+                                      "Remv nano [7.2-1+deb12u1]\n"
+                                      "Purg libfoo:i386 [1.0]\n"
+                                      "Inst x (1.0 Debian:12)\n"
+                                      "Note, selecting 'libx1' for regex 'lib.+'\n");
+  CHECK(run.removals == std::vector<std::string>{"nano", "libfoo:i386"});
+  CHECK(run.installs == std::vector<std::string>{"x"});
+  CHECK(run.substitutions == std::vector<std::string>{"Note, selecting 'libx1' for regex 'lib.+'"});
+  CHECK(unknown_packages("E: Unable to locate package nosuch\n"
+                         "E: Version '9.9' for 'nginx' was not found\n"
+                         "E: Package 'virt' has no installation candidate\n"
+                         "E: Something else\n") ==
+        std::vector<std::string>{"nosuch", "nginx", "virt"});
+  CHECK(same_package("nano", "nano"));
+  CHECK(same_package("libc6:amd64", "libc6"));
+  CHECK(same_package("libc6", "libc6:amd64"));
+  CHECK_FALSE(same_package("libc6:i386", "libc6:amd64"));
+  CHECK_FALSE(same_package("nano-tiny", "nano"));
   CHECK(apt_error_line("W: a warning\nE: Unable to locate package nosuch\n\n") ==
         "E: Unable to locate package nosuch");
   CHECK(apt_error_line("only this\n") == "only this");
@@ -273,6 +307,10 @@ public:
         auto known = m_available.find(name);
         if (known == m_available.end())
           return Completed{100, false, "", "E: Unable to locate package " + name + "\n"};
+        if (auto note = notes.find(name); note != notes.end() && simulate)
+          done.out += note->second + "\n";
+        if (simulate)
+          done.out += "Inst " + name + " (" + (version.empty() ? known->second : version) + ")\n";
         status += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\n" +
                   "Version: " + (version.empty() ? known->second : version) + "\n\n";
       } else if (simulate) {
@@ -292,6 +330,7 @@ public:
 
   std::vector<std::vector<std::string>> calls;
   std::map<std::string, std::vector<std::string>> dependents; // what removing a name takes
+  std::map<std::string, std::string> notes; // "Note, selecting ..." a simulation prints
 
 private:
   fs::path m_root;
@@ -300,7 +339,7 @@ private:
 
 struct ApplyFixture {
   TempDir tmp{"pkgapply"};
-  FakeApt apt{tmp.path() / "root", {{"htop", "3.2.2-2"}, {"nginx", "1.22.1-9"}}};
+  FakeApt apt{tmp.path() / "root", {{"htop", "3.2.2-2"}, {"nginx", "1.22.1-9"}, {"nano", "7.2-1"}}};
   std::optional<SystemRoot> root;
   std::optional<WorkTree> tree;
 
@@ -345,8 +384,10 @@ TEST_CASE("apply installs every package in one apt-get call and reports each", "
   auto outcomes =
       f.apply({package_action("install", "htop"), package_action("install", "nginx", "1.22.1-9"),
                package_action("install", "--force-yes")});
-  REQUIRE(f.apt.calls.size() == 1);
-  const auto& argv = f.apt.calls[0];
+  REQUIRE(f.apt.calls.size() == 2); // simulated, then real
+  CHECK(std::find(f.apt.calls[0].begin(), f.apt.calls[0].end(), "-s") != f.apt.calls[0].end());
+  const auto& argv = f.apt.calls[1];
+  CHECK(std::find(argv.begin(), argv.end(), "--allow-downgrades") == argv.end());
   CHECK(std::vector<std::string>(argv.end() - 3, argv.end()) ==
         std::vector<std::string>{"--", "htop", "nginx=1.22.1-9"});
   CHECK(std::find(argv.begin(), argv.end(), "RootDir=" + f.root->physical()) != argv.end());
@@ -361,8 +402,43 @@ TEST_CASE("apply reports the package apt-get could not install, with apt's error
   auto outcomes = f.apply({package_action("install", "nosuch")});
   REQUIRE(outcomes.size() == 1);
   CHECK(outcomes[0].status == ActionOutcome::Status::failed);
-  CHECK_THAT(outcomes[0].message, Catch::Contains("'nosuch' is not installed") &&
+  CHECK_THAT(outcomes[0].message, Catch::Contains("apt-get cannot install 'nosuch'") &&
                                       Catch::Contains("E: Unable to locate package nosuch"));
+  CHECK(f.apt.calls.size() == 1); // nothing left to install after the simulation
+}
+
+TEST_CASE("a package apt cannot find fails alone; the others are installed", "[packages]") {
+  ApplyFixture f;
+  auto outcomes = f.apply({package_action("install", "htop"), package_action("install", "nosuch"),
+                           package_action("install", "nginx")});
+  REQUIRE(f.apt.calls.size() == 3); // simulated, simulated again without nosuch, real
+  CHECK(f.apt.calls[2].back() == "nginx");
+  CHECK(std::find(f.apt.calls[2].begin(), f.apt.calls[2].end(), "nosuch") == f.apt.calls[2].end());
+  CHECK(outcomes[0].status == ActionOutcome::Status::done);
+  CHECK(outcomes[1].status == ActionOutcome::Status::failed);
+  CHECK(outcomes[2].status == ActionOutcome::Status::done);
+}
+
+TEST_CASE("apply refuses an install apt would resolve by regex, glob or virtual name",
+          "[packages]") {
+  ApplyFixture f;
+  f.apt.notes["htop"] = "Note, selecting 'htop-extra' for regex 'htop'";
+  auto outcomes = f.apply({package_action("install", "htop"), package_action("install", "nginx")});
+  REQUIRE(f.apt.calls.size() == 1); // only the simulation
+  for (const auto& o : outcomes) {
+    CHECK(o.status == ActionOutcome::Status::failed);
+    CHECK_THAT(o.message, Catch::Contains("apt would choose packages that were not named"));
+  }
+  CHECK_THAT(read_file(f.tmp.path() / "root/var/lib/dpkg/status"),
+             !Catch::Contains("Package: htop"));
+}
+
+TEST_CASE("downgrades are allowed only for a pin older than the installed version", "[packages]") {
+  ApplyFixture f;
+  f.apply({package_action("install", "nano", "7.0-1"), package_action("install", "htop")});
+  REQUIRE(f.apt.calls.size() == 2);
+  const auto& argv = f.apt.calls[1];
+  CHECK(std::find(argv.begin(), argv.end(), "--allow-downgrades") != argv.end());
 }
 
 TEST_CASE("apply removes in one call after a simulation shows nothing else goes", "[packages]") {
