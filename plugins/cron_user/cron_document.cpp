@@ -121,6 +121,12 @@ Result<DesiredCrontabs> desired_crontabs(const Value& document) {
       crontab.emplace();
     crontab->entries.push_back(TWIN_TRY(entry_from_item(item, false)));
   }
+  // What a crontab reads back as once written (comment blanks trimmed and the like): the
+  // planner compares this with what is observed, so a state that cron would normalize
+  // does not ask for the same rewrite at every plan.
+  for (auto& [user, crontab] : out)
+    if (crontab)
+      crontab = parse_crontab(render_crontab(*crontab));
   return out;
 }
 

@@ -48,7 +48,7 @@ Value live_document(const UserCrontabs& crontabs);
 /// Reads live/cron.yaml (a document we wrote; unexpected shapes are errors).
 Result<UserCrontabs> live_crontabs(const Value& document);
 /// Reads state/cron.yaml, already schema-checked. Schedules are normalized, commands
-/// trimmed, enabled defaults to true.
+/// trimmed, enabled defaults to true; each crontab is as it reads back once written.
 Result<DesiredCrontabs> desired_crontabs(const Value& document);
 
 /// Semantic checks of state/cron.yaml beyond its schema: user names (and, when

@@ -546,6 +546,16 @@ TEST_CASE("documents: live items round-trip, state defaults and absent users", "
   REQUIRE(desired);
   CHECK(desired->at("alice") == crontabs.at("alice"));
   CHECK_FALSE(desired->at("bob").has_value());
+
+  // A comment with blanks at its ends reads back trimmed once written: desired is what
+  // will be read back, so the plan does not rewrite the crontab every time.
+  auto blanks = desired_crontabs(yaml("cron:\n"
+                                      "  - {user: alice, schedule: \"0 3 * * *\", command: backup, "
+                                      "comment: \"  nightly   \", env: {A: \"1\"}}\n"));
+  REQUIRE(blanks);
+  const Crontab& written = *blanks->at("alice");
+  CHECK(written == parse_crontab(render_crontab(written)));
+  CHECK(written.entries.at(0).comment == "  nightly"); // leading blanks are kept
 }
 
 // --- collect and install on a fake root ------------------------------------------------------
