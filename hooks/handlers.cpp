@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "core/git_repo.hpp"
+#include "core/machine_check.hpp"
 #include "core/replan.hpp"
 #include "core/snapshot.hpp"
 #include "core/yaml_emitter.hpp"
@@ -112,6 +113,9 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
         config = config_from_document(*doc);
     }
   }
+  // In a clone on another machine the documents alone are checked (machine_check.hpp).
+  if (!std::getenv("GIT_TWIN_ROOT") && !root_is_the_twins_machine(config.root, env.tree))
+    config.root.clear();
   for (const Plugin* p : plugins) {
     if (!p->has_state())
       continue;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -14,6 +15,7 @@
 #include "cli/session.hpp"
 #include "core/config.hpp"
 #include "core/git_repo.hpp"
+#include "core/machine_check.hpp"
 #include "core/output.hpp"
 #include "core/snapshot.hpp"
 #include "core/work_tree.hpp"
@@ -128,8 +130,15 @@ Result<int> cmd_validate(std::span<const std::string> argv) {
 
   Config config = config_for_state_checks(tree);
   // Checks that look at the machine (cron users must exist there) use the root a command
-  // would use: --root, GIT_TWIN_ROOT, then config.yaml.
+  // would use: --root, GIT_TWIN_ROOT, then config.yaml; in a clone elsewhere (a laptop,
+  // CI), unless a root was given, the documents alone are checked.
+  bool root_given = args.value("root") || std::getenv("GIT_TWIN_ROOT");
   config.root = choose_root(args, config);
+  if (!root_given && !root_is_the_twins_machine(config.root, tree)) {
+    config.root.clear();
+    print_hint("this is not the machine the twin describes: users in state/cron.yaml were "
+               "not checked against its accounts (give --root to check against a root)");
+  }
   size_t problems = 0, bad_files = 0;
   for (const auto& path : paths) {
     auto errors = validate_file(tree, config, path);

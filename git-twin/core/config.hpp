@@ -12,7 +12,7 @@
 namespace twin {
 
 struct Config {
-  std::string root = "/";
+  std::string root = "/"; // empty: no machine at hand, check documents only (machine_check)
   std::vector<std::string> filesystem_roots{"/etc"};
   std::vector<std::string> exclude;
   std::vector<std::string> enabled_plugins;

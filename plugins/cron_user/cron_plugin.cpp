@@ -244,6 +244,8 @@ Result<AdoptSummary> CronUser::adopt_named(PluginContext& ctx, const Value& live
 
 std::vector<SchemaProblem> CronUser::check_state(const Value& desired, const Config& config,
                                                  const WorkTree&) const {
+  if (config.root.empty()) // no machine at hand (core/machine_check.hpp): documents only
+    return check_cron_state(desired, nullptr);
   auto root = SystemRoot::open(config.root);
   if (!root)
     return {SchemaProblem{"", desired.mark,

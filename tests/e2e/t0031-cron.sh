@@ -129,6 +129,20 @@ root_fingerprint "$R" >"$TRASH/after"
 check "the root is unchanged" cmp "$TRASH/before" "$TRASH/after"
 expect_no_file "$SPOOL/mallory"
 expect_eq "$head" "$(git rev-parse HEAD)" "no commit"
+
+section "a clone on another machine checks the documents only"
+# The same edit, validated in a clone whose root is not the twin's machine (a laptop, CI):
+# mallory cannot be checked there, which is not an error; with --root it is.
+git clone -q "$T" "$TRASH/clone"
+cp state/cron.yaml "$TRASH/clone/state/cron.yaml"
+sed -i "s|^root: .*|root: $TRASH/elsewhere|" "$TRASH/clone/config.yaml"
+mkdir -p "$TRASH/elsewhere/etc" && echo otherhost >"$TRASH/elsewhere/etc/hostname"
+in_twin "$TRASH/clone" git twin validate >"$TRASH/out" 2>"$TRASH/err"
+expect_eq 0 "$?" "validate passes in the clone"
+expect_contains "$TRASH/err" "not the machine the twin describes"
+in_twin "$TRASH/clone" git twin validate --root "$R" >"$TRASH/out" 2>"$TRASH/err"
+expect_eq 1 "$?" "validate --root checks the users of that root"
+expect_contains "$TRASH/err" "user 'mallory' does not exist on the machine"
 git checkout -q -- state
 
 section "refused: a command with a newline, a garbage schedule"
