@@ -225,4 +225,18 @@ std::string describe_argv(const std::vector<std::string>& argv) {
   return out;
 }
 
+std::string failure_reason(const Completed& done) {
+  if (done.timed_out)
+    return "timed out";
+  std::string_view text = done.err.find_first_not_of(" \t\r\n") == std::string::npos
+                              ? std::string_view(done.out)
+                              : std::string_view(done.err);
+  std::size_t end = text.find_last_not_of(" \t\r\n");
+  if (end == std::string_view::npos)
+    return fmt::format("exited {}", done.exit_code);
+  std::size_t start = text.rfind('\n', end);
+  start = start == std::string_view::npos ? 0 : start + 1;
+  return fmt::format("exited {}: {}", done.exit_code, text.substr(start, end - start + 1));
+}
+
 } // namespace twin

@@ -52,4 +52,8 @@ void prepare_process_signals();
 /// "git add -- a b" style rendering of argv for messages (quotes what needs it).
 std::string describe_argv(const std::vector<std::string>& argv);
 
+/// Why a finished command failed, for messages: "timed out", or "exited 3: <the last line
+/// of its error output>" (of its output when it wrote no errors).
+std::string failure_reason(const Completed& done);
+
 } // namespace twin

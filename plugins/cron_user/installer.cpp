@@ -25,10 +25,7 @@ Status run_crontab(Runner& runner, std::vector<std::string> argv, std::string in
   Completed done = TWIN_TRY(runner.run(command));
   if (done.ok())
     return {};
-  std::string why = done.timed_out ? std::string("timed out") : done.err;
-  while (!why.empty() && (why.back() == '\n' || why.back() == '\r'))
-    why.pop_back();
-  return fail("{} failed{}{}", describe_argv(command.argv), why.empty() ? "" : ": ", why);
+  return fail("{} failed: {}", describe_argv(command.argv), failure_reason(done));
 }
 
 // /var/spool/cron/crontabs and the directories above it, as Debian's cron package makes them.

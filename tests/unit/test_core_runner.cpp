@@ -248,3 +248,11 @@ TEST_CASE("describe_argv quotes what the shell would need", "[runner]") {
   CHECK(describe_argv({"x", "a\nb"}) == "x 'a\nb'");
   CHECK(describe_argv({}).empty());
 }
+
+TEST_CASE("failure_reason: the last line of the errors, else of the output", "[runner]") {
+  CHECK(failure_reason(Completed{3, false, "", "warning\nE: it broke\n\n"}) ==
+        "exited 3: E: it broke");
+  CHECK(failure_reason(Completed{1, false, "only output  \n", ""}) == "exited 1: only output");
+  CHECK(failure_reason(Completed{2, false, "", ""}) == "exited 2");
+  CHECK(failure_reason(Completed{-1, true, "", "partial"}) == "timed out");
+}

@@ -726,7 +726,8 @@ TEST_CASE("install on the host: crontab(1) by argv, the text on stdin", "[cron]"
   runner.err = "crontab: no crontab for root\n";
   auto refused = remove_crontab(*host, runner, "root", "");
   REQUIRE_FALSE(refused);
-  CHECK(refused.error().message == "crontab -u root -r failed: crontab: no crontab for root");
+  CHECK(refused.error().message ==
+        "crontab -u root -r failed: exited 1: crontab: no crontab for root");
   // A name that is not a user never reaches crontab(1).
   auto bad = install_crontab(*host, runner, "no-such-user-here", "@daily x\n", "");
   REQUIRE_FALSE(bad);
