@@ -19,9 +19,7 @@ namespace {
 
 // Users that /etc/passwd below the root names.
 std::function<bool(const std::string&)> user_lookup(const SystemRoot& root) {
-  auto passwd = root.read_file("/etc/passwd");
-  auto names =
-      std::make_shared<files::AccountNames>(files::AccountNames::parse(passwd ? *passwd : "", ""));
+  auto names = std::make_shared<files::AccountNames>(files::AccountNames::of_root(root));
   return [names](const std::string& user) { return names->uid(user).has_value(); };
 }
 

@@ -11,12 +11,6 @@ namespace {
 constexpr std::uint32_t k_spool_mode = 01730;
 constexpr std::uint32_t k_crontab_mode = 0600;
 
-files::AccountNames account_names(const SystemRoot& root) {
-  auto passwd = root.read_file("/etc/passwd");
-  auto group = root.read_file("/etc/group");
-  return files::AccountNames::parse(passwd ? *passwd : "", group ? *group : "");
-}
-
 Status run_crontab(Runner& runner, std::vector<std::string> argv, std::string input) {
   Command command;
   command.argv = std::move(argv);
@@ -43,7 +37,7 @@ Status ensure_spool_dir(const SystemRoot& root, std::uint32_t crontab_gid) {
 Status check_user_on_root(const SystemRoot& root, const std::string& user) {
   if (auto p = user_name_problem(user); !p.empty())
     return fail("{}", p);
-  if (!account_names(root).uid(user))
+  if (!files::AccountNames::of_root(root).uid(user))
     return fail("user '{}' does not exist on the machine (not in {})", user,
                 root.physical_path("/etc/passwd"));
   return {};
@@ -56,7 +50,7 @@ Result<std::string> install_crontab(const SystemRoot& root, Runner& runner, cons
     TWIN_CHECK(run_crontab(runner, {"crontab", "-u", user, "-"}, std::string(content)));
     return std::string();
   }
-  auto names = account_names(root);
+  auto names = files::AccountNames::of_root(root);
   std::uint32_t uid = *names.uid(user);
   auto gid = names.gid("crontab");
   if (!gid)

@@ -67,4 +67,10 @@ std::optional<std::uint32_t> AccountNames::gid(std::string_view name) const {
   return reverse(m_groups, name);
 }
 
+AccountNames AccountNames::of_root(const SystemRoot& root) {
+  auto passwd = root.read_file("/etc/passwd");
+  auto group = root.read_file("/etc/group");
+  return parse(passwd ? *passwd : "", group ? *group : "");
+}
+
 } // namespace twin::files

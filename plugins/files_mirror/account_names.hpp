@@ -9,12 +9,16 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/system_root.hpp"
+
 namespace twin::files {
 
 class AccountNames {
 public:
   /// Parses passwd and group text (either may be empty). Malformed lines are skipped.
   static AccountNames parse(std::string_view passwd, std::string_view group);
+  /// The root's own /etc/passwd and /etc/group (a missing or unreadable one names nobody).
+  static AccountNames of_root(const SystemRoot& root);
 
   /// The user name, or the decimal id when the root has no such user.
   std::string user(std::uint32_t uid) const;

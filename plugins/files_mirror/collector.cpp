@@ -264,11 +264,6 @@ std::vector<FileEntry> sort_entries(std::vector<FileEntry> entries) {
   return entries;
 }
 
-std::string read_or_empty(const SystemRoot& root, const char* logical) {
-  auto text = root.read_file(logical);
-  return text ? *text : std::string();
-}
-
 } // namespace
 
 Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_logical,
@@ -276,8 +271,7 @@ Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_
   auto max_size = static_cast<std::uint64_t>(ctx.config.max_file_size_mb * 1024 * 1024);
   std::string cache_path = ctx.git_dir + "/twin/files.cache";
   StatCache cache = StatCache::load(cache_path, max_size);
-  auto names = AccountNames::parse(read_or_empty(ctx.root, "/etc/passwd"),
-                                   read_or_empty(ctx.root, "/etc/group"));
+  auto names = AccountNames::of_root(ctx.root);
   SystemRoot mirror_root = TWIN_TRY(SystemRoot::open(ctx.tree.dir()));
 
   std::vector<std::string> roots = ctx.config.filesystem_roots;

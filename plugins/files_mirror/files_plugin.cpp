@@ -214,9 +214,7 @@ std::uint32_t parse_mode(const std::string& text) {
 // same apply may have changed /etc/passwd).
 Result<std::pair<std::uint32_t, std::uint32_t>> owner_ids(const SystemRoot& root,
                                                           const Value& fields) {
-  auto passwd = root.read_file("/etc/passwd");
-  auto group = root.read_file("/etc/group");
-  auto names = AccountNames::parse(passwd ? *passwd : "", group ? *group : "");
+  auto names = AccountNames::of_root(root);
   // (uint32_t)-1 leaves the owner or group as the process creates it.
   std::uint32_t uid = static_cast<std::uint32_t>(-1), gid = static_cast<std::uint32_t>(-1);
   if (const Value* user = fields.find("owner")) {
