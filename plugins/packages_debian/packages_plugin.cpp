@@ -73,10 +73,6 @@ Result<std::string> read_database(const PluginContext& ctx, const char* logical)
   return fail("cannot read {}: {}", logical, text.error().message);
 }
 
-} // namespace
-
-namespace {
-
 constexpr const char* k_status_file = "/var/lib/dpkg/status";
 constexpr const char* k_marks_file = "/var/lib/apt/extended_states";
 
