@@ -34,10 +34,6 @@ struct Observed {
   std::set<std::pair<std::string, std::string>> automatic;
 };
 
-std::string item_name(const DpkgPackage& p) {
-  return binary_package_name(p);
-}
-
 // apt marks an Architecture: all package under the native architecture.
 bool automatic(const Observed& observed, const DpkgPackage& p) {
   if (p.architecture != "all")
@@ -51,7 +47,7 @@ Value packages_document(const Observed& observed) {
   Value& list = document["packages"] = Value::list();
   for (const auto& p : observed.packages) {
     Value item;
-    item["name"] = item_name(p);
+    item["name"] = binary_package_name(p);
     item["architecture"] = p.architecture;
     item["version"] = p.version;
     item["status"] = p.status;
@@ -97,16 +93,18 @@ std::shared_ptr<Observed> observe(std::string_view status_text, std::string_view
   observed->automatic = parse_auto_installed(marks_text);
   std::erase_if(observed->packages,
                 [](const DpkgPackage& p) { return p.status == "not-installed"; });
-  std::stable_sort(
-      observed->packages.begin(), observed->packages.end(),
-      [](const DpkgPackage& a, const DpkgPackage& b) { return item_name(a) < item_name(b); });
+  std::stable_sort(observed->packages.begin(), observed->packages.end(),
+                   [](const DpkgPackage& a, const DpkgPackage& b) {
+                     return binary_package_name(a) < binary_package_name(b);
+                   });
   // dpkg never writes one package twice; a damaged database might.
-  auto duplicate = std::unique(
-      observed->packages.begin(), observed->packages.end(),
-      [](const DpkgPackage& a, const DpkgPackage& b) { return item_name(a) == item_name(b); });
+  auto duplicate = std::unique(observed->packages.begin(), observed->packages.end(),
+                               [](const DpkgPackage& a, const DpkgPackage& b) {
+                                 return binary_package_name(a) == binary_package_name(b);
+                               });
   for (auto it = duplicate; it != observed->packages.end(); ++it)
     problems.push_back(
-        fmt::format("'{}' is listed more than once; the first is kept", item_name(*it)));
+        fmt::format("'{}' is listed more than once; the first is kept", binary_package_name(*it)));
   observed->packages.erase(duplicate, observed->packages.end());
   return observed;
 }
