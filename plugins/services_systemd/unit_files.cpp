@@ -113,6 +113,15 @@ bool null_or_empty(const FileStat& st) {
   return (st.type == FileType::file && st.size == 0) || st.type == FileType::char_device;
 }
 
+// find_symlinks(): the subdirectories whose symlinks enable the unit they are named after.
+bool is_dependency_dir(std::string_view name) {
+  std::size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos)
+    return false;
+  std::string_view suffix = name.substr(dot);
+  return suffix == ".wants" || suffix == ".requires" || suffix == ".upholds";
+}
+
 bool known_name(const InstallSection& install, const std::string& unit, const std::string& name) {
   if (name == unit)
     return true;
@@ -155,18 +164,98 @@ const std::vector<std::string>& system_search_path() {
   return paths;
 }
 
-const std::vector<Dir::Entry>* UnitFileReader::entries(const std::string& dir) {
+const UnitFileReader::Listing& UnitFileReader::listing(const std::string& dir) {
   auto it = m_dirs.find(dir);
   if (it == m_dirs.end()) {
-    std::optional<std::vector<Dir::Entry>> listed;
+    Listing l;
     if (auto d = m_root.open_dir(dir))
-      if (auto e = d->entries()) {
-        std::erase_if(*e, [](const Dir::Entry& x) { return hidden_or_backup_file(x.name); });
-        listed = std::move(*e);
-      }
-    it = m_dirs.emplace(dir, std::move(listed)).first;
+      if (auto e = d->entries())
+        l.entries = std::move(*e);
+    // lstat(dir/x) walks to dir first: when dir itself is not there, no x is.
+    l.absent = !l.entries && !lstat(dir);
+    it = m_dirs.emplace(dir, std::move(l)).first;
   }
-  return it->second ? &*it->second : nullptr;
+  return it->second;
+}
+
+// The search path with its directories listed: lookups of names below them need no syscall.
+const std::vector<std::string>& UnitFileReader::search_path() {
+  if (!m_search_path_listed) {
+    for (const auto& dir : system_search_path())
+      listing(dir);
+    m_search_path_listed = true;
+  }
+  return system_search_path();
+}
+
+const std::vector<Dir::Entry>* UnitFileReader::entries(const std::string& dir) {
+  const Listing& l = listing(dir);
+  return l.entries ? &*l.entries : nullptr;
+}
+
+// SystemRoot::lstat() through the listing of the parent when it was listed (the same lstat,
+// made by Dir::entries()), else once per path: a unit's lookup asks for its name in each
+// directory of the search path, most of which do not have it (or do not exist).
+std::optional<FileStat> UnitFileReader::lstat(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  std::string_view name = std::string_view(path).substr(slash + 1);
+  if (slash != std::string::npos && slash > 0 && !name.empty() && name != "." && name != "..")
+    if (auto dir = m_dirs.find(std::string_view(path).substr(0, slash)); dir != m_dirs.end()) {
+      if (dir->second.absent)
+        return std::nullopt;
+      if (const auto& list = dir->second.entries) {
+        auto e =
+            std::lower_bound(list->begin(), list->end(), name,
+                             [](const Dir::Entry& x, std::string_view n) { return x.name < n; });
+        if (e == list->end() || e->name != name)
+          return std::nullopt;
+        return e->stat;
+      }
+    }
+  auto it = m_stats.find(path);
+  if (it == m_stats.end()) {
+    std::optional<FileStat> st;
+    if (auto r = m_root.lstat(path))
+      st = *r;
+    it = m_stats.emplace(path, st).first;
+  }
+  return it->second;
+}
+
+// What find_symlinks_in_directory() would see of `config_path`, for every unit at once.
+const UnitFileReader::SymlinkIndex& UnitFileReader::symlink_index(const std::string& config_path) {
+  auto it = m_indexes.find(config_path);
+  if (it != m_indexes.end())
+    return it->second;
+  SymlinkIndex index;
+  const auto* list = entries(config_path);
+  for (std::size_t i = 0; list && i < list->size(); ++i) {
+    const Dir::Entry& e = (*list)[i];
+    if (hidden_or_backup_file(e.name))
+      continue;
+    if (e.stat.type == FileType::directory && is_dependency_dir(e.name)) {
+      // ignore_destination: the link's own name, or its template, names the unit
+      const auto* links = entries(join(config_path, e.name));
+      for (std::size_t j = 0; links && j < links->size(); ++j) {
+        const Dir::Entry& l = (*links)[j];
+        if (l.stat.type != FileType::symlink || hidden_or_backup_file(l.name))
+          continue;
+        index.wanted.emplace(l.name, l.name);
+        if (auto t = unit_template_of(l.name); t && *t != l.name)
+          index.wanted.emplace(*t, l.name);
+      }
+    } else if (e.stat.type == FileType::symlink) {
+      std::string link = join(config_path, e.name);
+      auto dest = read_link(link);
+      if (!dest)
+        continue;
+      std::string absolute = !dest->empty() && (*dest)[0] == '/' ? *dest : join(config_path, *dest);
+      std::string target = basename_of(absolute);
+      index.by_target.emplace(target, e.name);
+      index.target_of.emplace(e.name, std::move(target));
+    }
+  }
+  return m_indexes.emplace(config_path, std::move(index)).first->second;
 }
 
 std::optional<std::string> UnitFileReader::read_link(const std::string& path) {
@@ -203,7 +292,7 @@ std::string UnitFileReader::chase(const std::string& path, bool follow_last) {
       resolved = next;
       break;
     }
-    auto st = m_root.lstat(next);
+    auto st = lstat(next);
     if (!st) { // nonexistent: keep the rest as written
       resolved = next;
       while (!todo.empty()) {
@@ -231,10 +320,7 @@ std::string UnitFileReader::chase(const std::string& path, bool follow_last) {
 }
 
 std::optional<FileStat> UnitFileReader::stat_following(const std::string& path) {
-  auto st = m_root.lstat(chase(path, true));
-  if (!st)
-    return std::nullopt;
-  return *st;
+  return lstat(chase(path, true));
 }
 
 // unit_file_load() without SEARCH_DROPIN, always with SEARCH_LOAD.
@@ -244,9 +330,9 @@ UnitFileReader::Err UnitFileReader::load(Info& info, const std::string& path) {
     return Err::other;
   if (kind != UnitNameKind::plain && !unit_type_may_template(unit_type(info.name)))
     return Err::other;
-  auto st = m_root.lstat(path);
-  if (!st)
-    return m_root.exists(path) ? Err::other : Err::noent;
+  auto st = lstat(path);
+  if (!st) // SystemRoot::exists() is this same lstat: it would say no
+    return Err::noent;
   if (st->type == FileType::symlink)
     return Err::ok; // the caller reads it (ELOOP from open(O_NOFOLLOW))
   if (null_or_empty(*st)) {
@@ -266,7 +352,7 @@ UnitFileReader::Err UnitFileReader::load(Info& info, const std::string& path) {
 
 // unit_file_load_or_readlink() with unit_file_resolve_symlink().
 UnitFileReader::Err UnitFileReader::load_or_readlink(Info& info, const std::string& path) {
-  auto st = m_root.lstat(path);
+  auto st = lstat(path);
   if (!st || st->type != FileType::symlink)
     return load(info, path);
   if (Err e = load(info, path); e != Err::ok) // the template check
@@ -296,17 +382,21 @@ UnitFileReader::Err UnitFileReader::load_dropins(Info& info,
   // conf_files_list_strv(): *.conf from <dir>/<name>.d, then <dir>/<template>.d, the first
   // directory having a file name wins, files read in name order.
   std::vector<std::string> dirs;
-  for (const auto& s : system_search_path())
+  for (const auto& s : search_path())
     dirs.push_back(join(s, info.name + ".d"));
   if (template_name)
-    for (const auto& s : system_search_path())
+    for (const auto& s : search_path())
       dirs.push_back(join(s, *template_name + ".d"));
   std::map<std::string, std::string> files; // name -> path
   for (const auto& d : dirs) {
+    if (!lstat(d)) // most units have none: no need to try opening it
+      continue;
     const auto* list = entries(d);
     if (!list)
       continue;
     for (const auto& e : *list) {
+      if (hidden_or_backup_file(e.name))
+        continue;
       if (e.stat.type != FileType::file && e.stat.type != FileType::symlink)
         continue;
       if (e.name.size() < 5 || e.name.compare(e.name.size() - 5, 5, ".conf") != 0)
@@ -318,7 +408,7 @@ UnitFileReader::Err UnitFileReader::load_dropins(Info& info,
     std::string real = chase(path, true);
     if (real == "/dev/null")
       continue;
-    auto st = m_root.lstat(real);
+    auto st = lstat(real);
     if (!st)
       return Err::other;
     if (null_or_empty(*st))
@@ -345,7 +435,7 @@ UnitFileReader::Err UnitFileReader::search(Info& info) {
   for (const std::string* name : {&info.name, template_name ? &*template_name : nullptr}) {
     if (!name || found)
       continue;
-    for (const auto& s : system_search_path()) {
+    for (const auto& s : search_path()) {
       std::string path = join(s, *name);
       Err e = load_or_readlink(info, path);
       if (e == Err::ok) {
@@ -406,61 +496,31 @@ UnitFileReader::Err UnitFileReader::traverse(Context& ctx, const std::string& na
   return Err::ok;
 }
 
-int UnitFileReader::find_in_directory(const std::string& dir, const Info& info,
-                                      bool ignore_destination, bool match_name,
-                                      bool ignore_same_name, const std::string& config_path,
-                                      bool& same_name_link) {
-  const auto* list = entries(dir);
-  if (!list)
-    return 0;
-  for (const auto& e : *list) {
-    if (e.stat.type != FileType::symlink)
-      continue;
-    bool found_path = false, found_dest = false, same = false;
-    if (!ignore_destination) {
-      auto dest = read_link(join(dir, e.name));
-      if (!dest)
-        continue;
-      std::string absolute = !dest->empty() && (*dest)[0] == '/' ? *dest : join(dir, *dest);
-      found_dest = basename_of(absolute) == info.name;
-    }
-    if (ignore_destination || !ignore_same_name)
-      found_path = e.name == info.name;
-    if (!found_path && ignore_destination)
-      if (auto t = unit_template_of(e.name))
-        found_dest = *t == info.name;
-    if (found_path && found_dest)
-      same = normalize(join(dir, e.name)) == normalize(join(config_path, info.name));
-    if (same)
-      same_name_link = true;
-    else if (found_path || found_dest) {
-      if (!match_name || known_name(info.install, info.name, e.name))
-        return 1;
-    }
-  }
-  return 0;
-}
-
+// find_symlinks() over find_symlinks_in_directory() for the subdirectories, then for the
+// directory itself, through the index. Which link is met first does not matter: the result
+// is whether any link enables the unit, and a same-name link only counts when none does.
 int UnitFileReader::find_symlinks(const Info& info, bool match_name, bool ignore_same_name,
                                   const std::string& config_path, bool& same_name_link) {
-  const auto* list = entries(config_path);
-  if (!list)
-    return 0;
-  for (const auto& e : *list) {
-    if (e.stat.type != FileType::directory)
-      continue;
-    std::size_t dot = e.name.rfind('.');
-    if (dot == std::string::npos)
-      continue;
-    std::string_view suffix = std::string_view(e.name).substr(dot);
-    if (suffix != ".wants" && suffix != ".requires" && suffix != ".upholds")
-      continue;
-    if (find_in_directory(join(config_path, e.name), info, true, match_name, ignore_same_name,
-                          config_path, same_name_link) > 0)
+  const SymlinkIndex& index = symlink_index(config_path);
+  auto enables = [&](const std::string& link) {
+    return !match_name || known_name(info.install, info.name, link);
+  };
+  for (auto [it, end] = index.wanted.equal_range(info.name); it != end; ++it)
+    if (enables(it->second))
+      return 1;
+  // In the directory itself a link matches by its target's name, or by its own name unless
+  // same-name links are ignored; both at once is a same-name link (linked, not enabled).
+  for (auto [it, end] = index.by_target.equal_range(info.name); it != end; ++it) {
+    if (!ignore_same_name && it->second == info.name)
+      same_name_link = true;
+    else if (enables(it->second))
       return 1;
   }
-  return find_in_directory(config_path, info, false, match_name, ignore_same_name, config_path,
-                           same_name_link);
+  if (!ignore_same_name)
+    if (auto it = index.target_of.find(info.name);
+        it != index.target_of.end() && it->second != info.name && enables(info.name))
+      return 1;
+  return 0;
 }
 
 int UnitFileReader::find_symlinks_in_scope(const Info& info, bool match_name, std::string& state) {
@@ -540,12 +600,12 @@ std::string UnitFileReader::lookup_state(const std::string& name, std::string* r
 
 std::vector<UnitFileState> UnitFileReader::list() {
   std::map<std::string, UnitFileState> found;
-  for (const auto& dir : system_search_path()) {
+  for (const auto& dir : search_path()) {
     const auto* list = entries(dir);
     if (!list)
       continue;
     for (const auto& e : *list) {
-      if (!unit_name_is_valid(e.name) || found.count(e.name))
+      if (hidden_or_backup_file(e.name) || !unit_name_is_valid(e.name) || found.count(e.name))
         continue;
       if (e.stat.type != FileType::file && e.stat.type != FileType::symlink)
         continue;

@@ -70,8 +70,30 @@ private:
   struct Context {
     std::map<std::string, Info> infos;
   };
+  // A directory as listed once: all its entries, sorted by name (hidden ones too: scans skip
+  // them, but a name looked up directly is found, as lstat would find it).
+  struct Listing {
+    std::optional<std::vector<Dir::Entry>> entries; // nullopt: it cannot be listed
+    bool absent = false; // not even lstat-able: nothing below it exists either
+  };
+  // The symlinks of one search-path directory that find_symlinks() looks at, keyed by the
+  // unit names they can match: every unit's state asks every directory (twice), so the
+  // directory and its .wants/.requires/.upholds subdirectories are scanned once, not once
+  // per unit.
+  struct SymlinkIndex {
+    // unit -> link name in a subdirectory naming it by its own name or as its template
+    std::multimap<std::string, std::string, std::less<>> wanted;
+    // target basename -> link name, for the symlinks in the directory itself
+    std::multimap<std::string, std::string, std::less<>> by_target;
+    // link name -> target basename (the same links)
+    std::map<std::string, std::string, std::less<>> target_of;
+  };
 
+  const std::vector<std::string>& search_path();
+  const Listing& listing(const std::string& dir);
   const std::vector<Dir::Entry>* entries(const std::string& dir);
+  const SymlinkIndex& symlink_index(const std::string& config_path);
+  std::optional<FileStat> lstat(const std::string& path);
   std::optional<std::string> read_link(const std::string& path);
   std::optional<FileStat> stat_following(const std::string& path);
   std::string chase(const std::string& path, bool follow_last);
@@ -84,13 +106,14 @@ private:
   int find_symlinks_in_scope(const Info& info, bool match_name, std::string& state);
   int find_symlinks(const Info& info, bool match_name, bool ignore_same_name,
                     const std::string& config_path, bool& same_name_link);
-  int find_in_directory(const std::string& dir, const Info& info, bool ignore_destination,
-                        bool match_name, bool ignore_same_name, const std::string& config_path,
-                        bool& same_name_link);
 
   const SystemRoot& m_root;
-  std::map<std::string, std::optional<std::vector<Dir::Entry>>> m_dirs;
+  // Everything read is cached for the reader's life: one listing is one snapshot.
+  std::map<std::string, Listing, std::less<>> m_dirs;
+  std::map<std::string, SymlinkIndex, std::less<>> m_indexes;
+  std::map<std::string, std::optional<FileStat>, std::less<>> m_stats;
   std::map<std::string, std::optional<std::string>> m_links;
+  bool m_search_path_listed = false;
 };
 
 /// systemd's hidden_or_backup_file(): names every directory scan skips.
