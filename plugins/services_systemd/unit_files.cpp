@@ -51,8 +51,27 @@ std::vector<std::string> components(std::string_view path) {
   return out;
 }
 
+// Absolute, without "//", ".", ".." or a trailing "/": what normalize() makes, unchanged.
+// Nearly every path here already is; checking is cheaper than rebuilding it.
+bool is_normal(std::string_view path) {
+  if (path == "/")
+    return true;
+  if (path.empty() || path[0] != '/' || path.back() == '/')
+    return false;
+  for (std::size_t i = 1; i <= path.size();) {
+    std::size_t j = std::min(path.find('/', i), path.size());
+    std::string_view c = path.substr(i, j - i);
+    if (c.empty() || c == "." || c == "..")
+      return false;
+    i = j + 1;
+  }
+  return true;
+}
+
 // Lexical normalization: "//", "." and ".." (clamped at "/"), as path_equal() compares.
 std::string normalize(std::string_view path) {
+  if (is_normal(path))
+    return std::string(path);
   std::vector<std::string> kept;
   for (auto& c : components(path)) {
     if (c == ".")
@@ -72,10 +91,9 @@ std::string normalize(std::string_view path) {
 
 // path_startswith(): `path` is `prefix` or lies below it.
 bool path_starts_with(std::string_view path, std::string_view prefix) {
-  std::string p = normalize(path), q = normalize(prefix);
-  if (q == "/")
-    return true;
-  return p == q || (p.size() > q.size() && p.compare(0, q.size(), q) == 0 && p[q.size()] == '/');
+  if (is_normal(path) && is_normal(prefix))
+    return path_is_within(prefix, path);
+  return path_is_within(normalize(prefix), normalize(path));
 }
 
 bool path_is_runtime(const std::string& path, bool check_parent) {
