@@ -127,6 +127,14 @@ bool valid_alias(const std::string& src, const std::string& dst) {
   return unit_type(src) == unit_type(dst);
 }
 
+// unit_file_load()'s first check, made before it looks at the file.
+bool loadable_name(const std::string& name) {
+  UnitNameKind kind = classify_unit_name(name);
+  if (kind == UnitNameKind::invalid)
+    return false;
+  return kind == UnitNameKind::plain || unit_type_may_template(unit_type(name));
+}
+
 bool null_or_empty(const FileStat& st) {
   return (st.type == FileType::file && st.size == 0) || st.type == FileType::char_device;
 }
@@ -212,24 +220,14 @@ const std::vector<Dir::Entry>* UnitFileReader::entries(const std::string& dir) {
 }
 
 // SystemRoot::lstat() through the listing of the parent when it was listed (the same lstat,
-// made by Dir::entries()), else once per path: a unit's lookup asks for its name in each
-// directory of the search path, most of which do not have it (or do not exist).
+// made by Dir::entries()), else once per path.
 std::optional<FileStat> UnitFileReader::lstat(const std::string& path) {
   std::size_t slash = path.rfind('/');
   std::string_view name = std::string_view(path).substr(slash + 1);
   if (slash != std::string::npos && slash > 0 && !name.empty() && name != "." && name != "..")
-    if (auto dir = m_dirs.find(std::string_view(path).substr(0, slash)); dir != m_dirs.end()) {
-      if (dir->second.absent)
-        return std::nullopt;
-      if (const auto& list = dir->second.entries) {
-        auto e =
-            std::lower_bound(list->begin(), list->end(), name,
-                             [](const Dir::Entry& x, std::string_view n) { return x.name < n; });
-        if (e == list->end() || e->name != name)
-          return std::nullopt;
-        return e->stat;
-      }
-    }
+    if (auto dir = m_dirs.find(std::string_view(path).substr(0, slash)); dir != m_dirs.end())
+      if (auto st = listed_stat(dir->second, name))
+        return *st;
   auto it = m_stats.find(path);
   if (it == m_stats.end()) {
     std::optional<FileStat> st;
@@ -238,6 +236,28 @@ std::optional<FileStat> UnitFileReader::lstat(const std::string& path) {
     it = m_stats.emplace(path, st).first;
   }
   return it->second;
+}
+
+std::optional<FileStat> UnitFileReader::lstat_in(const std::string& dir, std::string_view name) {
+  if (auto st = listed_stat(listing(dir), name))
+    return *st;
+  return lstat(join(dir, name));
+}
+
+// What the listing says of `name` (nullopt inside: it is not there), or nullopt when it
+// cannot tell (the directory exists but could not be listed).
+std::optional<std::optional<FileStat>> UnitFileReader::listed_stat(const Listing& dir,
+                                                                   std::string_view name) {
+  if (dir.absent)
+    return std::optional<FileStat>();
+  if (!dir.entries)
+    return std::nullopt;
+  const auto& list = *dir.entries;
+  auto e = std::lower_bound(list.begin(), list.end(), name,
+                            [](const Dir::Entry& x, std::string_view n) { return x.name < n; });
+  if (e == list.end() || e->name != name)
+    return std::optional<FileStat>();
+  return e->stat;
 }
 
 // What find_symlinks_in_directory() would see of `config_path`, for every unit at once.
@@ -343,10 +363,7 @@ std::optional<FileStat> UnitFileReader::stat_following(const std::string& path) 
 
 // unit_file_load() without SEARCH_DROPIN, always with SEARCH_LOAD.
 UnitFileReader::Err UnitFileReader::load(Info& info, const std::string& path) {
-  UnitNameKind kind = classify_unit_name(info.name);
-  if (kind == UnitNameKind::invalid)
-    return Err::other;
-  if (kind != UnitNameKind::plain && !unit_type_may_template(unit_type(info.name)))
+  if (!loadable_name(info.name))
     return Err::other;
   auto st = lstat(path);
   if (!st) // SystemRoot::exists() is this same lstat: it would say no
@@ -399,16 +416,18 @@ UnitFileReader::Err UnitFileReader::load_dropins(Info& info,
                                                  const std::optional<std::string>& template_name) {
   // conf_files_list_strv(): *.conf from <dir>/<name>.d, then <dir>/<template>.d, the first
   // directory having a file name wins, files read in name order.
-  std::vector<std::string> dirs;
-  for (const auto& s : search_path())
-    dirs.push_back(join(s, info.name + ".d"));
-  if (template_name)
+  std::vector<std::string> dirs; // only those there: most units have none
+  auto add_dirs = [&](const std::string& name) {
+    std::string dropin = name + ".d";
     for (const auto& s : search_path())
-      dirs.push_back(join(s, *template_name + ".d"));
+      if (lstat_in(s, dropin))
+        dirs.push_back(join(s, dropin));
+  };
+  add_dirs(info.name);
+  if (template_name)
+    add_dirs(*template_name);
   std::map<std::string, std::string> files; // name -> path
   for (const auto& d : dirs) {
-    if (!lstat(d)) // most units have none: no need to try opening it
-      continue;
     const auto* list = entries(d);
     if (!list)
       continue;
@@ -449,11 +468,17 @@ UnitFileReader::Err UnitFileReader::search(Info& info) {
   std::optional<std::string> template_name;
   if (classify_unit_name(info.name) == UnitNameKind::instance)
     template_name = unit_template_of(info.name);
+  // load_or_readlink() fails on a name it cannot load, whether the file is there or not;
+  // else a missing file is ENOENT, and most directories do not have the name.
+  if (!loadable_name(info.name))
+    return Err::other;
   bool found = false;
   for (const std::string* name : {&info.name, template_name ? &*template_name : nullptr}) {
     if (!name || found)
       continue;
     for (const auto& s : search_path()) {
+      if (!lstat_in(s, *name))
+        continue;
       std::string path = join(s, *name);
       Err e = load_or_readlink(info, path);
       if (e == Err::ok) {

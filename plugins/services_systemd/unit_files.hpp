@@ -29,6 +29,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/system_root.hpp"
@@ -94,6 +96,9 @@ private:
   const std::vector<Dir::Entry>* entries(const std::string& dir);
   const SymlinkIndex& symlink_index(const std::string& config_path);
   std::optional<FileStat> lstat(const std::string& path);
+  std::optional<FileStat> lstat_in(const std::string& dir, std::string_view name);
+  static std::optional<std::optional<FileStat>> listed_stat(const Listing& dir,
+                                                            std::string_view name);
   std::optional<std::string> read_link(const std::string& path);
   std::optional<FileStat> stat_following(const std::string& path);
   std::string chase(const std::string& path, bool follow_last);
@@ -109,9 +114,14 @@ private:
 
   const SystemRoot& m_root;
   // Everything read is cached for the reader's life: one listing is one snapshot.
-  std::map<std::string, Listing, std::less<>> m_dirs;
-  std::map<std::string, SymlinkIndex, std::less<>> m_indexes;
-  std::map<std::string, std::optional<FileStat>, std::less<>> m_stats;
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class T> using PathMap = std::unordered_map<std::string, T, PathHash, std::equal_to<>>;
+  PathMap<Listing> m_dirs;
+  PathMap<SymlinkIndex> m_indexes;
+  PathMap<std::optional<FileStat>> m_stats;
   std::map<std::string, std::optional<std::string>> m_links;
   bool m_search_path_listed = false;
 };
