@@ -191,17 +191,29 @@ const std::vector<std::string>& system_search_path() {
 }
 
 const UnitFileReader::Listing& UnitFileReader::listing(const std::string& dir) {
-  auto it = m_dirs.find(dir);
-  if (it == m_dirs.end()) {
-    Listing l;
+  if (auto it = m_dirs.find(dir); it != m_dirs.end())
+    return it->second;
+  Listing l;
+  l.same_as = dir;
+  // Opening dir walks to it first: when it is not there, it cannot be listed and nothing
+  // below it exists.
+  auto st = lstat(dir);
+  l.absent = !st;
+  std::optional<DirId> id;
+  if (st && st->type == FileType::directory)
+    id = DirId{st->device, st->inode};
+  if (auto same = id ? m_dir_ids.find(*id) : m_dir_ids.end(); same != m_dir_ids.end()) {
+    l = m_dirs.at(same->second); // one directory by two paths (/lib -> usr/lib)
+  } else if (st) {
     if (auto d = m_root.open_dir(dir))
-      if (auto e = d->entries())
-        l.entries = std::move(*e);
-    // lstat(dir/x) walks to dir first: when dir itself is not there, no x is.
-    l.absent = !l.entries && !lstat(dir);
-    it = m_dirs.emplace(dir, std::move(l)).first;
+      if (auto e = d->entries()) {
+        l.entries = std::make_shared<const std::vector<Dir::Entry>>(std::move(*e));
+        l.dir = std::make_shared<const Dir>(std::move(*d));
+      }
+    if (id)
+      m_dir_ids.emplace(*id, dir);
   }
-  return it->second;
+  return m_dirs.emplace(dir, std::move(l)).first->second;
 }
 
 // The search path with its directories listed: lookups of names below them need no syscall.
@@ -215,8 +227,7 @@ const std::vector<std::string>& UnitFileReader::search_path() {
 }
 
 const std::vector<Dir::Entry>* UnitFileReader::entries(const std::string& dir) {
-  const Listing& l = listing(dir);
-  return l.entries ? &*l.entries : nullptr;
+  return listing(dir).entries.get();
 }
 
 // SystemRoot::lstat() through the listing of the parent when it was listed (the same lstat,
@@ -260,8 +271,28 @@ std::optional<std::optional<FileStat>> UnitFileReader::listed_stat(const Listing
   return e->stat;
 }
 
+// SystemRoot::read_file() of what lstat() says is a regular file: through the open fd of
+// its directory when that was listed (a shorter walk; not following a final symlink changes
+// nothing for a regular file).
+std::optional<std::string> UnitFileReader::read_file(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  Result<std::string> text;
+  auto dir = slash == std::string::npos || slash == 0
+                 ? m_dirs.end()
+                 : m_dirs.find(std::string_view(path).substr(0, slash));
+  if (dir != m_dirs.end() && dir->second.dir)
+    text = dir->second.dir->read_file(std::string_view(path).substr(slash + 1));
+  else
+    text = m_root.read_file(path);
+  if (!text)
+    return std::nullopt;
+  return std::move(*text);
+}
+
 // What find_symlinks_in_directory() would see of `config_path`, for every unit at once.
-const UnitFileReader::SymlinkIndex& UnitFileReader::symlink_index(const std::string& config_path) {
+const UnitFileReader::SymlinkIndex& UnitFileReader::symlink_index(const std::string& path) {
+  // The same directory by another path has the same links: one index serves both.
+  const std::string config_path = listing(path).same_as;
   auto it = m_indexes.find(config_path);
   if (it != m_indexes.end())
     return it->second;
@@ -376,7 +407,7 @@ UnitFileReader::Err UnitFileReader::load(Info& info, const std::string& path) {
   }
   if (st->type != FileType::file)
     return Err::other; // EISDIR, ENOTTY
-  auto text = m_root.read_file(path);
+  auto text = read_file(path);
   if (!text)
     return Err::other;
   if (!parse_install_section(*text, info.name, info.install))
@@ -452,7 +483,7 @@ UnitFileReader::Err UnitFileReader::load_dropins(Info& info,
       continue;
     if (st->type != FileType::file)
       return Err::other;
-    auto text = m_root.read_file(real);
+    auto text = read_file(real);
     if (!text || !parse_install_section(*text, info.name, info.install))
       return Err::other;
   }

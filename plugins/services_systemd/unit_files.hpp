@@ -26,11 +26,14 @@
 // - Anything systemd fails on (a broken symlink, an unparsable file, a bad alias) is "bad".
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/system_root.hpp"
@@ -75,9 +78,12 @@ private:
   // A directory as listed once: all its entries, sorted by name (hidden ones too: scans skip
   // them, but a name looked up directly is found, as lstat would find it).
   struct Listing {
-    std::optional<std::vector<Dir::Entry>> entries; // nullopt: it cannot be listed
-    bool absent = false; // not even lstat-able: nothing below it exists either
+    std::shared_ptr<const std::vector<Dir::Entry>> entries; // null: it cannot be listed
+    std::shared_ptr<const Dir> dir; // kept open: its unit files are read through it
+    bool absent = false;            // not even lstat-able: nothing below it exists either
+    std::string same_as;            // the first path listed for this directory, often itself
   };
+  using DirId = std::pair<std::uint64_t, std::uint64_t>; // device, inode
   // The symlinks of one search-path directory that find_symlinks() looks at, keyed by the
   // unit names they can match: every unit's state asks every directory (twice), so the
   // directory and its .wants/.requires/.upholds subdirectories are scanned once, not once
@@ -99,6 +105,7 @@ private:
   std::optional<FileStat> lstat_in(const std::string& dir, std::string_view name);
   static std::optional<std::optional<FileStat>> listed_stat(const Listing& dir,
                                                             std::string_view name);
+  std::optional<std::string> read_file(const std::string& path);
   std::optional<std::string> read_link(const std::string& path);
   std::optional<FileStat> stat_following(const std::string& path);
   std::string chase(const std::string& path, bool follow_last);
@@ -120,6 +127,7 @@ private:
   };
   template <class T> using PathMap = std::unordered_map<std::string, T, PathHash, std::equal_to<>>;
   PathMap<Listing> m_dirs;
+  std::map<DirId, std::string> m_dir_ids; // directory -> the first path it was listed by
   PathMap<SymlinkIndex> m_indexes;
   PathMap<std::optional<FileStat>> m_stats;
   std::map<std::string, std::optional<std::string>> m_links;
