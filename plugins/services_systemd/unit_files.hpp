@@ -24,6 +24,15 @@
 //   linked-runtime for a same-name link in /etc or /run, indirect when other symlinks use
 //   it, else disabled ([Install] has rules), indirect (only Also=) or static.
 // - Anything systemd fails on (a broken symlink, an unparsable file, a bad alias) is "bad".
+//
+// systemd rescans the directories for every unit; here each is read once per reader (one
+// reader is one snapshot), as a collect runs at every commit:
+// - a directory is listed once and kept open; a name is looked up in its parent's listing
+//   rather than lstat'ed, and a unit file is read through the directory's fd. One directory
+//   reached by two paths (/lib -> usr/lib) is listed once (same device and inode).
+// - the symlinks find_symlinks() looks at (in a search-path directory and its .wants,
+//   .requires and .upholds subdirectories) are indexed once by the unit names they can
+//   match, so a unit's state costs a few lookups, not a scan of every directory.
 #pragma once
 
 #include <cstdint>
