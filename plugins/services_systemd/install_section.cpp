@@ -100,33 +100,100 @@ void parse_list(std::string_view value, std::vector<std::string>& list) {
   split_words(value, true, list); // words before a syntax error are kept
 }
 
-} // namespace
-
-std::vector<std::string> unit_file_lines(std::string_view text) {
-  std::vector<std::string> out;
+// unit_file_lines(), handing each line to `visit` until it returns false (then false). A line
+// is a view into `text` unless continuations were joined: most files need no copy at all.
+template <class Visit> bool visit_unit_file_lines(std::string_view text, Visit&& visit) {
   std::string continuation;
   bool continuing = false;
   for (std::string_view raw : physical_lines(text)) {
     std::string_view lead = raw.substr(std::min(raw.size(), raw.find_first_not_of(k_whitespace)));
     if (!lead.empty() && (lead[0] == '#' || lead[0] == ';'))
       continue;
-    std::string line = continuing ? continuation + std::string(raw) : std::string(raw);
+    std::string_view line = raw;
+    if (continuing) {
+      continuation += raw;
+      line = continuation;
+    }
     bool escaped = false;
     for (char c : line)
       escaped = escaped ? false : c == '\\';
     if (escaped) {
-      line.back() = ' ';
-      continuation = std::move(line);
+      if (!continuing)
+        continuation.assign(raw);
+      continuation.back() = ' ';
       continuing = true;
       continue;
     }
+    std::string_view stripped = strip(line);
+    bool more = stripped.empty() || visit(stripped);
     continuing = false;
     continuation.clear();
-    std::string_view stripped = strip(line);
-    if (!stripped.empty())
-      out.emplace_back(stripped);
+    if (!more)
+      return false;
   }
   // A continuation still open at the end of the file is dropped, as in systemd.
+  return true;
+}
+
+// One logical line of a unit file for parse_install_section(); false: the file is bad.
+bool parse_line(std::string_view line, std::string_view unit_name, UnitNameKind kind,
+                bool& in_install, InstallSection& install) {
+  if (!valid_utf8(line))
+    return false;
+  if (line[0] == '[') {
+    if (line.back() != ']')
+      return false;
+    in_install = line == "[Install]";
+    return true;
+  }
+  if (!in_install)
+    return true;
+  std::size_t eq = line.find('=');
+  if (eq == std::string_view::npos || eq == 0)
+    return true; // "Missing '='": a warning, the line is ignored
+  std::string_view key = strip(line.substr(0, eq));
+  std::string_view value = strip(line.substr(eq + 1));
+  if (key == "Alias") {
+    if (unit_type_may_alias(unit_type(unit_name)))
+      parse_list(value, install.aliases);
+  } else if (key == "WantedBy") {
+    parse_list(value, install.wanted_by);
+  } else if (key == "RequiredBy") {
+    parse_list(value, install.required_by);
+  } else if (key == "UpheldBy") {
+    parse_list(value, install.upheld_by);
+  } else if (key == "Also") {
+    std::vector<std::string> words;
+    if (!split_words(value, false, words))
+      return false;
+    for (auto& w : words) {
+      // install_info_add() refuses an invalid name, which fails the whole parse.
+      if (w.find('%') == std::string::npos && !unit_name_is_valid(w))
+        return false;
+      install.also.push_back(std::move(w));
+    }
+  } else if (key == "DefaultInstance") {
+    if (kind != UnitNameKind::template_)
+      return true; // ignored for instances (silently) and plain units (with a warning)
+    if (value.empty()) {
+      install.default_instance.reset();
+      return true;
+    }
+    if (value.find('%') == std::string_view::npos && !unit_instance_is_valid(value))
+      return false;
+    install.default_instance = std::string(value);
+  }
+  return true;
+}
+
+} // namespace
+
+std::vector<std::string> unit_file_lines(std::string_view text) {
+  std::vector<std::string> out;
+  visit_unit_file_lines(text, [&](std::string_view line) {
+    out.emplace_back(line);
+    return true;
+  });
   return out;
 }
 
@@ -134,54 +201,9 @@ bool parse_install_section(std::string_view text, std::string_view unit_name,
                            InstallSection& install) {
   bool in_install = false;
   UnitNameKind kind = classify_unit_name(unit_name);
-  for (const std::string& line : unit_file_lines(text)) {
-    if (!valid_utf8(line))
-      return false;
-    if (line[0] == '[') {
-      if (line.back() != ']')
-        return false;
-      in_install = line == "[Install]";
-      continue;
-    }
-    if (!in_install)
-      continue;
-    std::size_t eq = line.find('=');
-    if (eq == std::string::npos || eq == 0)
-      continue; // "Missing '='": a warning, the line is ignored
-    std::string_view key = strip(std::string_view(line).substr(0, eq));
-    std::string_view value = strip(std::string_view(line).substr(eq + 1));
-    if (key == "Alias") {
-      if (unit_type_may_alias(unit_type(unit_name)))
-        parse_list(value, install.aliases);
-    } else if (key == "WantedBy") {
-      parse_list(value, install.wanted_by);
-    } else if (key == "RequiredBy") {
-      parse_list(value, install.required_by);
-    } else if (key == "UpheldBy") {
-      parse_list(value, install.upheld_by);
-    } else if (key == "Also") {
-      std::vector<std::string> words;
-      if (!split_words(value, false, words))
-        return false;
-      for (auto& w : words) {
-        // install_info_add() refuses an invalid name, which fails the whole parse.
-        if (w.find('%') == std::string::npos && !unit_name_is_valid(w))
-          return false;
-        install.also.push_back(std::move(w));
-      }
-    } else if (key == "DefaultInstance") {
-      if (kind != UnitNameKind::template_)
-        continue; // ignored for instances (silently) and plain units (with a warning)
-      if (value.empty()) {
-        install.default_instance.reset();
-        continue;
-      }
-      if (value.find('%') == std::string_view::npos && !unit_instance_is_valid(value))
-        return false;
-      install.default_instance = std::string(value);
-    }
-  }
-  return true;
+  return visit_unit_file_lines(text, [&](std::string_view line) {
+    return parse_line(line, unit_name, kind, in_install, install);
+  });
 }
 
 } // namespace twin::services

@@ -51,8 +51,27 @@ std::vector<std::string> components(std::string_view path) {
   return out;
 }
 
+// Absolute, without "//", ".", ".." or a trailing "/": what normalize() makes, unchanged.
+// Nearly every path here already is; checking is cheaper than rebuilding it.
+bool is_normal(std::string_view path) {
+  if (path == "/")
+    return true;
+  if (path.empty() || path[0] != '/' || path.back() == '/')
+    return false;
+  for (std::size_t i = 1; i <= path.size();) {
+    std::size_t j = std::min(path.find('/', i), path.size());
+    std::string_view c = path.substr(i, j - i);
+    if (c.empty() || c == "." || c == "..")
+      return false;
+    i = j + 1;
+  }
+  return true;
+}
+
 // Lexical normalization: "//", "." and ".." (clamped at "/"), as path_equal() compares.
 std::string normalize(std::string_view path) {
+  if (is_normal(path))
+    return std::string(path);
   std::vector<std::string> kept;
   for (auto& c : components(path)) {
     if (c == ".")
@@ -72,10 +91,9 @@ std::string normalize(std::string_view path) {
 
 // path_startswith(): `path` is `prefix` or lies below it.
 bool path_starts_with(std::string_view path, std::string_view prefix) {
-  std::string p = normalize(path), q = normalize(prefix);
-  if (q == "/")
-    return true;
-  return p == q || (p.size() > q.size() && p.compare(0, q.size(), q) == 0 && p[q.size()] == '/');
+  if (is_normal(path) && is_normal(prefix))
+    return path_is_within(prefix, path);
+  return path_is_within(normalize(prefix), normalize(path));
 }
 
 bool path_is_runtime(const std::string& path, bool check_parent) {
@@ -109,8 +127,25 @@ bool valid_alias(const std::string& src, const std::string& dst) {
   return unit_type(src) == unit_type(dst);
 }
 
+// unit_file_load()'s first check, made before it looks at the file.
+bool loadable_name(const std::string& name) {
+  UnitNameKind kind = classify_unit_name(name);
+  if (kind == UnitNameKind::invalid)
+    return false;
+  return kind == UnitNameKind::plain || unit_type_may_template(unit_type(name));
+}
+
 bool null_or_empty(const FileStat& st) {
   return (st.type == FileType::file && st.size == 0) || st.type == FileType::char_device;
+}
+
+// find_symlinks(): the subdirectories whose symlinks enable the unit they are named after.
+bool is_dependency_dir(std::string_view name) {
+  std::size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos)
+    return false;
+  std::string_view suffix = name.substr(dot);
+  return suffix == ".wants" || suffix == ".requires" || suffix == ".upholds";
 }
 
 bool known_name(const InstallSection& install, const std::string& unit, const std::string& name) {
@@ -155,18 +190,141 @@ const std::vector<std::string>& system_search_path() {
   return paths;
 }
 
-const std::vector<Dir::Entry>* UnitFileReader::entries(const std::string& dir) {
-  auto it = m_dirs.find(dir);
-  if (it == m_dirs.end()) {
-    std::optional<std::vector<Dir::Entry>> listed;
+const UnitFileReader::Listing& UnitFileReader::listing(const std::string& dir) {
+  if (auto it = m_dirs.find(dir); it != m_dirs.end())
+    return it->second;
+  Listing l;
+  l.same_as = dir;
+  // Opening dir walks to it first: when it is not there, it cannot be listed and nothing
+  // below it exists.
+  auto st = lstat(dir);
+  l.absent = !st;
+  std::optional<DirId> id;
+  if (st && st->type == FileType::directory)
+    id = DirId{st->device, st->inode};
+  if (auto same = id ? m_dir_ids.find(*id) : m_dir_ids.end(); same != m_dir_ids.end()) {
+    l = m_dirs.at(same->second); // one directory by two paths (/lib -> usr/lib)
+  } else if (st) {
     if (auto d = m_root.open_dir(dir))
       if (auto e = d->entries()) {
-        std::erase_if(*e, [](const Dir::Entry& x) { return hidden_or_backup_file(x.name); });
-        listed = std::move(*e);
+        l.entries = std::make_shared<const std::vector<Dir::Entry>>(std::move(*e));
+        l.dir = std::make_shared<const Dir>(std::move(*d));
       }
-    it = m_dirs.emplace(dir, std::move(listed)).first;
+    if (id)
+      m_dir_ids.emplace(*id, dir);
   }
-  return it->second ? &*it->second : nullptr;
+  return m_dirs.emplace(dir, std::move(l)).first->second;
+}
+
+// The search path with its directories listed: lookups of names below them need no syscall.
+const std::vector<std::string>& UnitFileReader::search_path() {
+  if (!m_search_path_listed) {
+    for (const auto& dir : system_search_path())
+      listing(dir);
+    m_search_path_listed = true;
+  }
+  return system_search_path();
+}
+
+const std::vector<Dir::Entry>* UnitFileReader::entries(const std::string& dir) {
+  return listing(dir).entries.get();
+}
+
+// SystemRoot::lstat() through the listing of the parent when it was listed (the same lstat,
+// made by Dir::entries()), else once per path.
+std::optional<FileStat> UnitFileReader::lstat(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  std::string_view name = std::string_view(path).substr(slash + 1);
+  if (slash != std::string::npos && slash > 0 && !name.empty() && name != "." && name != "..")
+    if (auto dir = m_dirs.find(std::string_view(path).substr(0, slash)); dir != m_dirs.end())
+      if (auto st = listed_stat(dir->second, name))
+        return *st;
+  auto it = m_stats.find(path);
+  if (it == m_stats.end()) {
+    std::optional<FileStat> st;
+    if (auto r = m_root.lstat(path))
+      st = *r;
+    it = m_stats.emplace(path, st).first;
+  }
+  return it->second;
+}
+
+std::optional<FileStat> UnitFileReader::lstat_in(const std::string& dir, std::string_view name) {
+  if (auto st = listed_stat(listing(dir), name))
+    return *st;
+  return lstat(join(dir, name));
+}
+
+// What the listing says of `name` (nullopt inside: it is not there), or nullopt when it
+// cannot tell (the directory exists but could not be listed).
+std::optional<std::optional<FileStat>> UnitFileReader::listed_stat(const Listing& dir,
+                                                                   std::string_view name) {
+  if (dir.absent)
+    return std::optional<FileStat>();
+  if (!dir.entries)
+    return std::nullopt;
+  const auto& list = *dir.entries;
+  auto e = std::lower_bound(list.begin(), list.end(), name,
+                            [](const Dir::Entry& x, std::string_view n) { return x.name < n; });
+  if (e == list.end() || e->name != name)
+    return std::optional<FileStat>();
+  return e->stat;
+}
+
+// SystemRoot::read_file() of what lstat() says is a regular file: through the open fd of
+// its directory when that was listed (a shorter walk; not following a final symlink changes
+// nothing for a regular file).
+std::optional<std::string> UnitFileReader::read_file(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  Result<std::string> text;
+  auto dir = slash == std::string::npos || slash == 0
+                 ? m_dirs.end()
+                 : m_dirs.find(std::string_view(path).substr(0, slash));
+  if (dir != m_dirs.end() && dir->second.dir)
+    text = dir->second.dir->read_file(std::string_view(path).substr(slash + 1));
+  else
+    text = m_root.read_file(path);
+  if (!text)
+    return std::nullopt;
+  return std::move(*text);
+}
+
+// What find_symlinks_in_directory() would see of `config_path`, for every unit at once.
+const UnitFileReader::SymlinkIndex& UnitFileReader::symlink_index(const std::string& path) {
+  // The same directory by another path has the same links: one index serves both.
+  const std::string config_path = listing(path).same_as;
+  auto it = m_indexes.find(config_path);
+  if (it != m_indexes.end())
+    return it->second;
+  SymlinkIndex index;
+  const auto* list = entries(config_path);
+  for (std::size_t i = 0; list && i < list->size(); ++i) {
+    const Dir::Entry& e = (*list)[i];
+    if (hidden_or_backup_file(e.name))
+      continue;
+    if (e.stat.type == FileType::directory && is_dependency_dir(e.name)) {
+      // ignore_destination: the link's own name, or its template, names the unit
+      const auto* links = entries(join(config_path, e.name));
+      for (std::size_t j = 0; links && j < links->size(); ++j) {
+        const Dir::Entry& l = (*links)[j];
+        if (l.stat.type != FileType::symlink || hidden_or_backup_file(l.name))
+          continue;
+        index.wanted.emplace(l.name, l.name);
+        if (auto t = unit_template_of(l.name); t && *t != l.name)
+          index.wanted.emplace(*t, l.name);
+      }
+    } else if (e.stat.type == FileType::symlink) {
+      std::string link = join(config_path, e.name);
+      auto dest = read_link(link);
+      if (!dest)
+        continue;
+      std::string absolute = !dest->empty() && (*dest)[0] == '/' ? *dest : join(config_path, *dest);
+      std::string target = basename_of(absolute);
+      index.by_target.emplace(target, e.name);
+      index.target_of.emplace(e.name, std::move(target));
+    }
+  }
+  return m_indexes.emplace(config_path, std::move(index)).first->second;
 }
 
 std::optional<std::string> UnitFileReader::read_link(const std::string& path) {
@@ -203,7 +361,7 @@ std::string UnitFileReader::chase(const std::string& path, bool follow_last) {
       resolved = next;
       break;
     }
-    auto st = m_root.lstat(next);
+    auto st = lstat(next);
     if (!st) { // nonexistent: keep the rest as written
       resolved = next;
       while (!todo.empty()) {
@@ -231,22 +389,16 @@ std::string UnitFileReader::chase(const std::string& path, bool follow_last) {
 }
 
 std::optional<FileStat> UnitFileReader::stat_following(const std::string& path) {
-  auto st = m_root.lstat(chase(path, true));
-  if (!st)
-    return std::nullopt;
-  return *st;
+  return lstat(chase(path, true));
 }
 
 // unit_file_load() without SEARCH_DROPIN, always with SEARCH_LOAD.
 UnitFileReader::Err UnitFileReader::load(Info& info, const std::string& path) {
-  UnitNameKind kind = classify_unit_name(info.name);
-  if (kind == UnitNameKind::invalid)
+  if (!loadable_name(info.name))
     return Err::other;
-  if (kind != UnitNameKind::plain && !unit_type_may_template(unit_type(info.name)))
-    return Err::other;
-  auto st = m_root.lstat(path);
-  if (!st)
-    return m_root.exists(path) ? Err::other : Err::noent;
+  auto st = lstat(path);
+  if (!st) // SystemRoot::exists() is this same lstat: it would say no
+    return Err::noent;
   if (st->type == FileType::symlink)
     return Err::ok; // the caller reads it (ELOOP from open(O_NOFOLLOW))
   if (null_or_empty(*st)) {
@@ -255,7 +407,7 @@ UnitFileReader::Err UnitFileReader::load(Info& info, const std::string& path) {
   }
   if (st->type != FileType::file)
     return Err::other; // EISDIR, ENOTTY
-  auto text = m_root.read_file(path);
+  auto text = read_file(path);
   if (!text)
     return Err::other;
   if (!parse_install_section(*text, info.name, info.install))
@@ -266,7 +418,7 @@ UnitFileReader::Err UnitFileReader::load(Info& info, const std::string& path) {
 
 // unit_file_load_or_readlink() with unit_file_resolve_symlink().
 UnitFileReader::Err UnitFileReader::load_or_readlink(Info& info, const std::string& path) {
-  auto st = m_root.lstat(path);
+  auto st = lstat(path);
   if (!st || st->type != FileType::symlink)
     return load(info, path);
   if (Err e = load(info, path); e != Err::ok) // the template check
@@ -295,18 +447,24 @@ UnitFileReader::Err UnitFileReader::load_dropins(Info& info,
                                                  const std::optional<std::string>& template_name) {
   // conf_files_list_strv(): *.conf from <dir>/<name>.d, then <dir>/<template>.d, the first
   // directory having a file name wins, files read in name order.
-  std::vector<std::string> dirs;
-  for (const auto& s : system_search_path())
-    dirs.push_back(join(s, info.name + ".d"));
+  std::vector<std::string> dirs; // only those there: most units have none
+  auto add_dirs = [&](const std::string& name) {
+    std::string dropin = name + ".d";
+    for (const auto& s : search_path())
+      if (lstat_in(s, dropin))
+        dirs.push_back(join(s, dropin));
+  };
+  add_dirs(info.name);
   if (template_name)
-    for (const auto& s : system_search_path())
-      dirs.push_back(join(s, *template_name + ".d"));
+    add_dirs(*template_name);
   std::map<std::string, std::string> files; // name -> path
   for (const auto& d : dirs) {
     const auto* list = entries(d);
     if (!list)
       continue;
     for (const auto& e : *list) {
+      if (hidden_or_backup_file(e.name))
+        continue;
       if (e.stat.type != FileType::file && e.stat.type != FileType::symlink)
         continue;
       if (e.name.size() < 5 || e.name.compare(e.name.size() - 5, 5, ".conf") != 0)
@@ -318,14 +476,14 @@ UnitFileReader::Err UnitFileReader::load_dropins(Info& info,
     std::string real = chase(path, true);
     if (real == "/dev/null")
       continue;
-    auto st = m_root.lstat(real);
+    auto st = lstat(real);
     if (!st)
       return Err::other;
     if (null_or_empty(*st))
       continue;
     if (st->type != FileType::file)
       return Err::other;
-    auto text = m_root.read_file(real);
+    auto text = read_file(real);
     if (!text || !parse_install_section(*text, info.name, info.install))
       return Err::other;
   }
@@ -341,11 +499,17 @@ UnitFileReader::Err UnitFileReader::search(Info& info) {
   std::optional<std::string> template_name;
   if (classify_unit_name(info.name) == UnitNameKind::instance)
     template_name = unit_template_of(info.name);
+  // load_or_readlink() fails on a name it cannot load, whether the file is there or not;
+  // else a missing file is ENOENT, and most directories do not have the name.
+  if (!loadable_name(info.name))
+    return Err::other;
   bool found = false;
   for (const std::string* name : {&info.name, template_name ? &*template_name : nullptr}) {
     if (!name || found)
       continue;
-    for (const auto& s : system_search_path()) {
+    for (const auto& s : search_path()) {
+      if (!lstat_in(s, *name))
+        continue;
       std::string path = join(s, *name);
       Err e = load_or_readlink(info, path);
       if (e == Err::ok) {
@@ -406,61 +570,31 @@ UnitFileReader::Err UnitFileReader::traverse(Context& ctx, const std::string& na
   return Err::ok;
 }
 
-int UnitFileReader::find_in_directory(const std::string& dir, const Info& info,
-                                      bool ignore_destination, bool match_name,
-                                      bool ignore_same_name, const std::string& config_path,
-                                      bool& same_name_link) {
-  const auto* list = entries(dir);
-  if (!list)
-    return 0;
-  for (const auto& e : *list) {
-    if (e.stat.type != FileType::symlink)
-      continue;
-    bool found_path = false, found_dest = false, same = false;
-    if (!ignore_destination) {
-      auto dest = read_link(join(dir, e.name));
-      if (!dest)
-        continue;
-      std::string absolute = !dest->empty() && (*dest)[0] == '/' ? *dest : join(dir, *dest);
-      found_dest = basename_of(absolute) == info.name;
-    }
-    if (ignore_destination || !ignore_same_name)
-      found_path = e.name == info.name;
-    if (!found_path && ignore_destination)
-      if (auto t = unit_template_of(e.name))
-        found_dest = *t == info.name;
-    if (found_path && found_dest)
-      same = normalize(join(dir, e.name)) == normalize(join(config_path, info.name));
-    if (same)
-      same_name_link = true;
-    else if (found_path || found_dest) {
-      if (!match_name || known_name(info.install, info.name, e.name))
-        return 1;
-    }
-  }
-  return 0;
-}
-
+// find_symlinks() over find_symlinks_in_directory() for the subdirectories, then for the
+// directory itself, through the index. Which link is met first does not matter: the result
+// is whether any link enables the unit, and a same-name link only counts when none does.
 int UnitFileReader::find_symlinks(const Info& info, bool match_name, bool ignore_same_name,
                                   const std::string& config_path, bool& same_name_link) {
-  const auto* list = entries(config_path);
-  if (!list)
-    return 0;
-  for (const auto& e : *list) {
-    if (e.stat.type != FileType::directory)
-      continue;
-    std::size_t dot = e.name.rfind('.');
-    if (dot == std::string::npos)
-      continue;
-    std::string_view suffix = std::string_view(e.name).substr(dot);
-    if (suffix != ".wants" && suffix != ".requires" && suffix != ".upholds")
-      continue;
-    if (find_in_directory(join(config_path, e.name), info, true, match_name, ignore_same_name,
-                          config_path, same_name_link) > 0)
+  const SymlinkIndex& index = symlink_index(config_path);
+  auto enables = [&](const std::string& link) {
+    return !match_name || known_name(info.install, info.name, link);
+  };
+  for (auto [it, end] = index.wanted.equal_range(info.name); it != end; ++it)
+    if (enables(it->second))
+      return 1;
+  // In the directory itself a link matches by its target's name, or by its own name unless
+  // same-name links are ignored; both at once is a same-name link (linked, not enabled).
+  for (auto [it, end] = index.by_target.equal_range(info.name); it != end; ++it) {
+    if (!ignore_same_name && it->second == info.name)
+      same_name_link = true;
+    else if (enables(it->second))
       return 1;
   }
-  return find_in_directory(config_path, info, false, match_name, ignore_same_name, config_path,
-                           same_name_link);
+  if (!ignore_same_name)
+    if (auto it = index.target_of.find(info.name);
+        it != index.target_of.end() && it->second != info.name && enables(info.name))
+      return 1;
+  return 0;
 }
 
 int UnitFileReader::find_symlinks_in_scope(const Info& info, bool match_name, std::string& state) {
@@ -540,12 +674,12 @@ std::string UnitFileReader::lookup_state(const std::string& name, std::string* r
 
 std::vector<UnitFileState> UnitFileReader::list() {
   std::map<std::string, UnitFileState> found;
-  for (const auto& dir : system_search_path()) {
+  for (const auto& dir : search_path()) {
     const auto* list = entries(dir);
     if (!list)
       continue;
     for (const auto& e : *list) {
-      if (!unit_name_is_valid(e.name) || found.count(e.name))
+      if (hidden_or_backup_file(e.name) || !unit_name_is_valid(e.name) || found.count(e.name))
         continue;
       if (e.stat.type != FileType::file && e.stat.type != FileType::symlink)
         continue;

@@ -24,11 +24,25 @@
 //   linked-runtime for a same-name link in /etc or /run, indirect when other symlinks use
 //   it, else disabled ([Install] has rules), indirect (only Also=) or static.
 // - Anything systemd fails on (a broken symlink, an unparsable file, a bad alias) is "bad".
+//
+// systemd rescans the directories for every unit; here each is read once per reader (one
+// reader is one snapshot), as a collect runs at every commit:
+// - a directory is listed once and kept open; a name is looked up in its parent's listing
+//   rather than lstat'ed, and a unit file is read through the directory's fd. One directory
+//   reached by two paths (/lib -> usr/lib) is listed once (same device and inode).
+// - the symlinks find_symlinks() looks at (in a search-path directory and its .wants,
+//   .requires and .upholds subdirectories) are indexed once by the unit names they can
+//   match, so a unit's state costs a few lookups, not a scan of every directory.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/system_root.hpp"
@@ -70,8 +84,37 @@ private:
   struct Context {
     std::map<std::string, Info> infos;
   };
+  // A directory as listed once: all its entries, sorted by name (hidden ones too: scans skip
+  // them, but a name looked up directly is found, as lstat would find it).
+  struct Listing {
+    std::shared_ptr<const std::vector<Dir::Entry>> entries; // null: it cannot be listed
+    std::shared_ptr<const Dir> dir; // kept open: its unit files are read through it
+    bool absent = false;            // not even lstat-able: nothing below it exists either
+    std::string same_as;            // the first path listed for this directory, often itself
+  };
+  using DirId = std::pair<std::uint64_t, std::uint64_t>; // device, inode
+  // The symlinks of one search-path directory that find_symlinks() looks at, keyed by the
+  // unit names they can match: every unit's state asks every directory (twice), so the
+  // directory and its .wants/.requires/.upholds subdirectories are scanned once, not once
+  // per unit.
+  struct SymlinkIndex {
+    // unit -> link name in a subdirectory naming it by its own name or as its template
+    std::multimap<std::string, std::string, std::less<>> wanted;
+    // target basename -> link name, for the symlinks in the directory itself
+    std::multimap<std::string, std::string, std::less<>> by_target;
+    // link name -> target basename (the same links)
+    std::map<std::string, std::string, std::less<>> target_of;
+  };
 
+  const std::vector<std::string>& search_path();
+  const Listing& listing(const std::string& dir);
   const std::vector<Dir::Entry>* entries(const std::string& dir);
+  const SymlinkIndex& symlink_index(const std::string& config_path);
+  std::optional<FileStat> lstat(const std::string& path);
+  std::optional<FileStat> lstat_in(const std::string& dir, std::string_view name);
+  static std::optional<std::optional<FileStat>> listed_stat(const Listing& dir,
+                                                            std::string_view name);
+  std::optional<std::string> read_file(const std::string& path);
   std::optional<std::string> read_link(const std::string& path);
   std::optional<FileStat> stat_following(const std::string& path);
   std::string chase(const std::string& path, bool follow_last);
@@ -84,13 +127,20 @@ private:
   int find_symlinks_in_scope(const Info& info, bool match_name, std::string& state);
   int find_symlinks(const Info& info, bool match_name, bool ignore_same_name,
                     const std::string& config_path, bool& same_name_link);
-  int find_in_directory(const std::string& dir, const Info& info, bool ignore_destination,
-                        bool match_name, bool ignore_same_name, const std::string& config_path,
-                        bool& same_name_link);
 
   const SystemRoot& m_root;
-  std::map<std::string, std::optional<std::vector<Dir::Entry>>> m_dirs;
+  // Everything read is cached for the reader's life: one listing is one snapshot.
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class T> using PathMap = std::unordered_map<std::string, T, PathHash, std::equal_to<>>;
+  PathMap<Listing> m_dirs;
+  std::map<DirId, std::string> m_dir_ids; // directory -> the first path it was listed by
+  PathMap<SymlinkIndex> m_indexes;
+  PathMap<std::optional<FileStat>> m_stats;
   std::map<std::string, std::optional<std::string>> m_links;
+  bool m_search_path_listed = false;
 };
 
 /// systemd's hidden_or_backup_file(): names every directory scan skips.
