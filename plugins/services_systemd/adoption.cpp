@@ -30,9 +30,8 @@ std::vector<UnitAdoption> decide_adoption(const std::vector<DesiredUnit>& desire
     Facts b = observed_facts(*base, d.name);
     Facts l = observed_facts(live, d.name);
     if (was && !now) {
-      bool untouched = (!d.enabled || d.enabled == b.enabled) &&
-                       (!d.masked || d.masked == b.masked) &&
-                       (!d.running || d.running == b.running);
+      bool untouched =
+          (!d.enabled || d.enabled == b.enabled) && (!d.masked || d.masked == b.masked);
       out.push_back(
           {untouched ? UnitAdoption::Kind::remove : UnitAdoption::Kind::conflict, d.name, d});
       continue;
@@ -57,7 +56,8 @@ std::vector<UnitAdoption> decide_adoption(const std::vector<DesiredUnit>& desire
     };
     adopt(next.masked, b.masked, l.masked);
     adopt(next.enabled, b.enabled, l.enabled);
-    adopt(next.running, b.running, l.running);
+    // `running` is never adopted: a unit that stopped or crashed did not change what the
+    // owner wants (the planner starts it again).
     bool changed =
         next.enabled != d.enabled || next.masked != d.masked || next.running != d.running;
     if (changed)

@@ -2,8 +2,8 @@
 // Local drift adoption for services.systemd, as pure code: desired units, the machine now
 // and at the last sync point in; what to change in state/services.yaml out.
 //
-// Per unit named in state/ and per field it names, a field changed on the machine only
-// takes the machine's value (running only when a running systemd told us); a field
+// Per unit named in state/ and per field it names (enabled, masked; never running, which a
+// crash changes), a field changed on the machine only takes the machine's value; a field
 // changed on both sides, differently, is a conflict and stays. A unit that vanished from
 // the machine (its package removed) leaves state/ unless the twin changed it. A unit new
 // on the machine (not at the base) that seed_state would have taken joins state/; one the

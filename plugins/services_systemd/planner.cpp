@@ -76,6 +76,14 @@ PluginPlan plan_services(const std::vector<DesiredUnit>& desired, const Observed
       if (!want)
         continue;
       const std::optional<bool>& l = now.*(f.member);
+      if (f.name == "running") {
+        // Whether a unit runs is not configuration someone changes by hand: one that
+        // stopped or crashed is started again, never taken as the owner's new wish. Where
+        // no systemd runs (unknown), the action is planned and apply reports it skipped.
+        if (!l || *l != *want)
+          actions.push_back(make_action(*want ? f.on : f.off, d.name));
+        continue;
+      }
       SyncCase c = classify(want, was.*(f.member), l);
       if (c == SyncCase::desired_changed && f.name == "enabled" && unit &&
           !state_can_be_enabled(unit->state)) {

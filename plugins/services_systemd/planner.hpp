@@ -2,11 +2,12 @@
 // The services.systemd planner, as pure code: desired units, the machine now and the
 // machine at the last sync point in; actions, conflicts and local drift out.
 //
-// Per unit named in state/services.yaml and per field it names (masked, enabled,
-// running), the sync model (core/sync.hpp) decides: desired changed -> an action; changed
-// on the machine only -> local drift (snapshot adopts it); both, differently -> a conflict
-// (--prefer desired plans the action anyway). Units state/ does not name are unmanaged:
-// never touched, counted.
+// Per unit named in state/services.yaml and per field it names (masked, enabled), the
+// sync model (core/sync.hpp) decides: desired changed -> an action; changed on the machine
+// only -> local drift (snapshot adopts it); both, differently -> a conflict (--prefer
+// desired plans the action anyway). `running` is runtime, not configuration: whenever the
+// machine differs from it (a unit stopped or crashed), start or stop is planned. Units
+// state/ does not name are unmanaged: never touched, counted.
 //
 // Actions (field `unit`), in this order: unmask, enable, disable, mask, start, stop.
 //   unmask/enable/disable/mask  systemctl [--root=R] <op> -- <unit>

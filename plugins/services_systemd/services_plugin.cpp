@@ -76,15 +76,6 @@ ActionOutcome outcome(ActionOutcome::Status status, std::string message) {
   return {status, std::move(message), {}};
 }
 
-std::string last_line(const std::string& text) {
-  std::size_t end = text.find_last_not_of(" \t\r\n");
-  if (end == std::string::npos)
-    return {};
-  std::size_t start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1,
-                     end - (start == std::string::npos ? 0 : start + 1) + 1);
-}
-
 } // namespace
 
 bool systemd_running(const SystemRoot& root) {
@@ -227,15 +218,9 @@ ActionOutcome SystemdServices::apply(const Action& action, ApplyContext& ctx) co
   auto done = ctx.runner.run(c);
   if (!done)
     return outcome(ActionOutcome::Status::failed, done.error().message);
-  if (done->timed_out)
+  if (!done->ok())
     return outcome(ActionOutcome::Status::failed,
-                   fmt::format("{} timed out", describe_argv(c.argv)));
-  if (done->exit_code != 0) {
-    std::string why = last_line(done->err);
-    return outcome(ActionOutcome::Status::failed,
-                   fmt::format("{} exited with {}{}{}", describe_argv(c.argv), done->exit_code,
-                               why.empty() ? "" : ": ", why));
-  }
+                   fmt::format("{} {}", describe_argv(c.argv), failure_reason(*done)));
   return {};
 }
 

@@ -476,29 +476,24 @@ TEST_CASE("planner: conflicts, --prefer, order, dependencies and unmanaged units
   CHECK(plan.unmanaged == 2);
   CHECK(plan.local_drift.empty());
 
-  // Booleans only conflict when a side was unknown: systemd was not running at the base,
-  // now it runs and says the unit is inactive, while the twin wants it running.
+  // `running` is runtime, not configuration: whenever the machine differs, start or stop
+  // is planned, whatever the base said; it is never drift and never a conflict.
   Observed was = machine({unit("w.service", "enabled")});
   Observed now = machine({unit("w.service", "enabled", "inactive")}, true);
   std::vector<DesiredUnit> run = {want("w.service", std::nullopt, std::nullopt, true)};
   plan = plan_services(run, now, &was, Prefer::none);
-  CHECK(plan.actions.empty());
-  REQUIRE(plan.conflicts.size() == 1);
-  CHECK(plan.conflicts[0].resource == "w.service");
-  CHECK_THAT(plan.conflicts[0].detail, Catch::Contains("running"));
-  CHECK(plan_services(run, now, &was, Prefer::live).actions.empty());
-  CHECK(ids(plan_services(run, now, &was, Prefer::desired)) ==
-        std::vector<std::string>{"services.systemd/start/w.service"});
+  CHECK(ids(plan) == std::vector<std::string>{"services.systemd/start/w.service"});
+  CHECK(plan.conflicts.empty());
   // Without a running systemd, running: true is planned (apply skips it).
   Observed idle = machine({unit("w.service", "enabled")});
   CHECK(ids(plan_services(run, idle, &idle, Prefer::none)) ==
         std::vector<std::string>{"services.systemd/start/w.service"});
-  // Running and told so: in sync; stopped by hand: drift.
+  // Running and told so: in sync; stopped (or crashed) since the base: started again.
   Observed active = machine({unit("w.service", "enabled", "active")}, true);
   CHECK(plan_services(run, active, &active, Prefer::none).actions.empty());
   plan = plan_services(run, now, &active, Prefer::none);
-  CHECK(plan.actions.empty());
-  CHECK(plan.local_drift == std::vector<std::string>{"w.service"});
+  CHECK(ids(plan) == std::vector<std::string>{"services.systemd/start/w.service"});
+  CHECK(plan.local_drift.empty());
   std::vector<DesiredUnit> stop = {want("w.service", std::nullopt, std::nullopt, false)};
   CHECK(ids(plan_services(stop, active, &active, Prefer::none)) ==
         std::vector<std::string>{"services.systemd/stop/w.service"});
@@ -525,6 +520,11 @@ TEST_CASE("adoption: drift into state, new units, vanished units", "[services]")
   CHECK(decisions[2].unit.enabled == false);
   // b.service: the twin disabled it, the machine did not change: a pending action, not drift.
   CHECK(decide_adoption(desired, live, nullptr).empty());
+
+  // A unit that stopped (or crashed) on a running system is not adopted as the wish.
+  Observed up = machine({unit("w.service", "enabled", "active")}, true);
+  Observed down = machine({unit("w.service", "enabled", "failed")}, true);
+  CHECK(decide_adoption({want("w.service", std::nullopt, std::nullopt, true)}, down, &up).empty());
 }
 
 namespace {
