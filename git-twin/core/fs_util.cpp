@@ -55,11 +55,14 @@ std::string read_state_file(const std::string& path) {
   FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0)
     return text;
-  char buffer[65536];
-  ssize_t n;
-  while ((n = ::read(fd.get(), buffer, sizeof buffer)) > 0)
-    text.append(buffer, static_cast<std::size_t>(n));
-  return n < 0 ? std::string() : text;
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0)
+    return text;
+  // read_all sizes the string from the stat once (a 4 MB cache read in 64 KB pieces was
+  // half of loading it).
+  if (read_all(fd.get(), static_cast<std::uint64_t>(st.st_size), text) != 0)
+    return std::string();
+  return text;
 }
 
 std::string quote_path(std::string_view text) {

@@ -8,13 +8,18 @@
 //
 // Racy entries (modified within the last two seconds, when a same-tick change could keep
 // the stat identical) are not stored, so they are always re-read.
+//
+// The file is saved sorted by path; loading only indexes where each entry starts (one pass,
+// no parsing, no allocation per entry), and an entry is parsed when it is looked up. A
+// snapshot of an unchanged 20,000-file tree otherwise spent 20 ms parsing the whole cache.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "core/system_root.hpp"
 
@@ -46,16 +51,22 @@ public:
   void record(std::string_view logical, const CacheEntry& entry);
 
 private:
-  struct Loaded {
-    CacheEntry entry;
-    bool kept = false; // recorded again, unchanged, in this run
-  };
+  // The loaded entry at `index`, parsed on first use; null when its line is damaged.
+  const CacheEntry* parsed(std::size_t index);
+  std::string_view path_at(std::size_t index) const;
+  // The index of `logical` among the loaded entries, or npos.
+  std::size_t find(std::string_view logical) const;
+
   std::uint64_t m_max_file_size = 0;
-  // The file as loaded; m_entries' keys point into it (a unique_ptr, so moving the cache
-  // never moves the text).
+  // The file as loaded (a unique_ptr, so moving the cache never moves the text), where each
+  // entry starts, sorted by path, and per entry: kept (recorded again, unchanged, in this
+  // run) and where its parsed form is in m_parsed (-1: not parsed yet).
   std::unique_ptr<std::string> m_loaded_text = std::make_unique<std::string>();
-  std::unordered_map<std::string_view, Loaded> m_entries;
-  std::unordered_map<std::string, CacheEntry> m_changed; // recorded this run, not as loaded
+  std::vector<std::uint32_t> m_starts, m_lengths; // of each entry's path
+  std::vector<char> m_kept;
+  std::vector<std::int32_t> m_slot;
+  std::vector<std::unique_ptr<CacheEntry>> m_parsed;
+  std::map<std::string, CacheEntry, std::less<>> m_changed; // recorded this run, not as loaded
 };
 
 } // namespace twin

@@ -164,12 +164,25 @@ Dir::~Dir() {
 }
 
 Result<std::vector<Dir::Entry>> Dir::entries() const {
-  // A fresh open file description ("." rather than dup) has its own offset: listing twice,
-  // or from two threads, each starts at the beginning.
-  int list_fd = ::openat(m_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (list_fd < 0)
-    return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(errno));
-  FdGuard guard(list_fd);
+  return list(true);
+}
+
+Result<std::vector<Dir::Entry>> Dir::entries_by_type() const {
+  return list(false);
+}
+
+Result<std::vector<Dir::Entry>> Dir::list(bool stat_all) const {
+  // Listed through the directory's own descriptor, rewound first (a snapshot lists every
+  // directory of two trees: a second descriptor per directory would cost two syscalls
+  // more). A descriptor that cannot be listed (O_PATH) gets a fresh one.
+  int list_fd = m_fd;
+  std::optional<FdGuard> guard;
+  if (::lseek(m_fd, 0, SEEK_SET) != 0) {
+    list_fd = ::openat(m_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (list_fd < 0)
+      return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(errno));
+    guard.emplace(list_fd);
+  }
   // getdents64 straight into a buffer: readdir(3) would add an fcntl and a copy per
   // directory, and a snapshot lists every directory twice.
   std::vector<Entry> out;
@@ -190,6 +203,18 @@ Result<std::vector<Dir::Entry>> Dir::entries() const {
       std::string_view name = d->d_name;
       if (name == "." || name == "..")
         continue;
+      if (!stat_all && d->d_type != DT_DIR && d->d_type != DT_UNKNOWN) {
+        FileStat typed;
+        typed.type = d->d_type == DT_REG    ? FileType::file
+                     : d->d_type == DT_LNK  ? FileType::symlink
+                     : d->d_type == DT_FIFO ? FileType::fifo
+                     : d->d_type == DT_SOCK ? FileType::socket
+                     : d->d_type == DT_CHR  ? FileType::char_device
+                     : d->d_type == DT_BLK  ? FileType::block_device
+                                            : FileType::unknown;
+        out.push_back(Entry{std::string(name), typed});
+        continue;
+      }
       struct stat st;
       if (::fstatat(m_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         int error = errno;
