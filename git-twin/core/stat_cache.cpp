@@ -80,8 +80,10 @@ std::size_t StatCache::find(std::string_view logical) const {
 }
 
 const CacheEntry* StatCache::parsed(std::size_t index) {
-  if (m_slot[index] >= 0)
-    return m_parsed[static_cast<std::size_t>(m_slot[index])].get();
+  if (m_slot[index] >= 0) {
+    const auto& known = m_parsed[static_cast<std::size_t>(m_slot[index])];
+    return known ? &*known : nullptr;
+  }
   const std::string& text = *m_loaded_text;
   std::size_t nul = m_starts[index] + path_at(index).size();
   std::size_t eol = text.find('\n', nul);
@@ -97,19 +99,19 @@ const CacheEntry* StatCache::parsed(std::size_t index) {
     auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), out);
     return ec == std::errc() && p == f.data() + f.size() && !f.empty();
   };
-  auto e = std::make_unique<CacheEntry>();
+  m_slot[index] = static_cast<std::int32_t>(m_parsed.size());
+  std::optional<CacheEntry>& e = m_parsed.emplace_back(CacheEntry{});
   bool ok = number(next(), e->inode) && number(next(), e->size) && number(next(), e->mtime_ns) &&
             number(next(), e->ctime_ns);
   std::string_view digest = next();
   ok = ok && digest.size() == 64 && number(next(), e->copy_inode) &&
        number(next(), e->copy_mtime_ns) && fields.empty();
-  if (!ok)
+  if (!ok) {
     e.reset(); // a damaged line is a miss
-  else
-    e->sha256 = std::string(digest);
-  m_slot[index] = static_cast<std::int32_t>(m_parsed.size());
-  m_parsed.push_back(std::move(e));
-  return m_parsed.back().get();
+    return nullptr;
+  }
+  e->sha256 = std::string(digest);
+  return &*e;
 }
 
 void StatCache::record(std::string_view logical, const CacheEntry& entry) {

@@ -15,8 +15,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,7 +67,7 @@ private:
   std::vector<std::uint32_t> m_starts, m_lengths; // of each entry's path
   std::vector<char> m_kept;
   std::vector<std::int32_t> m_slot;
-  std::vector<std::unique_ptr<CacheEntry>> m_parsed;
+  std::deque<std::optional<CacheEntry>> m_parsed;           // nullopt: a damaged line
   std::map<std::string, CacheEntry, std::less<>> m_changed; // recorded this run, not as loaded
 };
 

@@ -164,14 +164,6 @@ Dir::~Dir() {
 }
 
 Result<std::vector<Dir::Entry>> Dir::entries() const {
-  return list(true);
-}
-
-Result<std::vector<Dir::Entry>> Dir::entries_by_type() const {
-  return list(false);
-}
-
-Result<std::vector<Dir::Entry>> Dir::list(bool stat_all) const {
   // Listed through the directory's own descriptor, rewound first (a snapshot lists every
   // directory of two trees: a second descriptor per directory would cost two syscalls
   // more). A descriptor that cannot be listed (O_PATH) gets a fresh one.
@@ -203,18 +195,6 @@ Result<std::vector<Dir::Entry>> Dir::list(bool stat_all) const {
       std::string_view name = d->d_name;
       if (name == "." || name == "..")
         continue;
-      if (!stat_all && d->d_type != DT_DIR && d->d_type != DT_UNKNOWN) {
-        FileStat typed;
-        typed.type = d->d_type == DT_REG    ? FileType::file
-                     : d->d_type == DT_LNK  ? FileType::symlink
-                     : d->d_type == DT_FIFO ? FileType::fifo
-                     : d->d_type == DT_SOCK ? FileType::socket
-                     : d->d_type == DT_CHR  ? FileType::char_device
-                     : d->d_type == DT_BLK  ? FileType::block_device
-                                            : FileType::unknown;
-        out.push_back(Entry{std::string(name), typed});
-        continue;
-      }
       struct stat st;
       if (::fstatat(m_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         int error = errno;

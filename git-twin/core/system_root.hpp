@@ -69,9 +69,6 @@ public:
   /// An entry that vanishes between readdir and lstat is left out. Not from two threads
   /// at once on one Dir (the listing uses the descriptor's offset).
   Result<std::vector<Entry>> entries() const;
-  /// The same from the listing alone, for a directory trusted to be as it was: each stat
-  /// holds only the type (from d_type), except that subdirectories are lstat'ed in full.
-  Result<std::vector<Entry>> entries_by_type() const;
   /// Opens the child directory `name` (O_NOFOLLOW: a symlink is refused).
   Result<Dir> open_dir(std::string_view name) const;
   /// Reads the whole regular file `name` (O_NOFOLLOW: a symlink is refused).
@@ -80,7 +77,6 @@ public:
   Result<std::string> read_link(std::string_view name) const;
 
 private:
-  Result<std::vector<Entry>> list(bool stat_all) const;
   int m_fd = -1;
 };
 

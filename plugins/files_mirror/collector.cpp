@@ -10,7 +10,6 @@
 #include "core/stat_cache.hpp"
 #include "plugins/files_mirror/account_names.hpp"
 #include "plugins/files_mirror/exclude.hpp"
-#include "plugins/files_mirror/mirror_dirs.hpp"
 
 namespace twin::files {
 namespace {
@@ -25,15 +24,11 @@ bool is_ancestor(std::string_view dir, std::string_view path) {
 class Walker {
 public:
   Walker(PluginContext& ctx, std::vector<std::string>& written, std::string repo_logical,
-         StatCache& cache, MirrorDirs& mirror_dirs, AccountNames names,
-         const SystemRoot& mirror_root)
+         StatCache& cache, AccountNames names, const SystemRoot& mirror_root)
       : m_ctx(ctx), m_written(written), m_repo_logical(std::move(repo_logical)), m_cache(cache),
-        m_mirror_dirs(mirror_dirs), m_names(std::move(names)), m_rules(ctx.config.exclude),
+        m_names(std::move(names)), m_rules(ctx.config.exclude),
         m_max_size(static_cast<std::uint64_t>(ctx.config.max_file_size_mb * 1024 * 1024)),
-        m_mirror_root(mirror_root),
-        m_now_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count()) {}
+        m_mirror_root(mirror_root) {}
 
   std::vector<FileEntry> take() { return std::move(m_entries); }
 
@@ -63,16 +58,10 @@ public:
     }
     // Observing only (plan, status), live/ is neither checked nor repaired: no mirror.
     std::optional<Dir> mirror;
-    std::optional<FileStat> mirror_stat;
-    std::string mirror_dir = std::string("/") + std::string(k_live_tree) + logical;
     if (m_ctx.record)
-      if (auto m = m_mirror_root.open_dir(mirror_dir))
-        if (auto st = m_mirror_root.lstat(mirror_dir)) {
-          mirror = std::move(*m);
-          mirror_stat = *st;
-        }
-    return walk_dir(*dir, mirror ? &*mirror : nullptr, mirror_stat ? &*mirror_stat : nullptr,
-                    logical);
+      if (auto m = m_mirror_root.open_dir(std::string("/") + std::string(k_live_tree) + logical))
+        mirror = std::move(*m);
+    return walk_dir(*dir, mirror ? &*mirror : nullptr, logical);
   }
 
   // Removes mirrored content of trees that are no longer configured roots.
@@ -107,23 +96,17 @@ private:
     return e;
   }
 
-  // `mirror`: the directory's copy in live/filesystem (null when there is none or when
-  // observing only), `mirror_stat` its lstat.
-  Status walk_dir(const Dir& dir, const Dir* mirror, const FileStat* mirror_stat,
-                  const std::string& logical) {
+  Status walk_dir(const Dir& dir, const Dir* mirror, const std::string& logical) {
     auto list = dir.entries();
     if (!list) {
       m_ctx.notes.warn(fmt::format("cannot list '{}': {}", logical, list.error().message));
       return {};
     }
     // Both listings come sorted by name, so the mirror's entry for a name is found by
-    // walking the two side by side. A trusted mirror directory (mirror_dirs.hpp) is listed
-    // without lstat'ing its copies.
-    bool trusted = mirror && mirror_stat && m_mirror_dirs.trusted(logical, *mirror_stat);
-    std::size_t written_before = m_written.size();
+    // walking the two side by side.
     std::vector<Dir::Entry> mirrored;
     if (mirror)
-      if (auto m = trusted ? mirror->entries_by_type() : mirror->entries())
+      if (auto m = mirror->entries())
         mirrored = std::move(*m);
     std::vector<char> kept(mirrored.size(), 0); // mirror entries that still belong there
     std::size_t next_mirrored = 0;
@@ -156,7 +139,6 @@ private:
           continue; // its entry is already recorded
         }
         std::optional<Dir> sub_mirror;
-        const FileStat* sub_mirror_stat = nullptr;
         if (copy && copy->type != FileType::directory && m_ctx.record) {
           // It was a file when last mirrored: its copy is in the way of the directory's.
           std::string stale = mirror_path(k_live_tree, path);
@@ -164,13 +146,11 @@ private:
           m_written.push_back(stale);
           keep();
         } else if (copy && copy->type == FileType::directory) {
-          if (auto m = mirror->open_dir(e.name)) {
+          if (auto m = mirror->open_dir(e.name))
             sub_mirror = std::move(*m);
-            sub_mirror_stat = copy;
-          }
           keep();
         }
-        TWIN_CHECK(walk_dir(*sub, sub_mirror ? &*sub_mirror : nullptr, sub_mirror_stat, path));
+        TWIN_CHECK(walk_dir(*sub, sub_mirror ? &*sub_mirror : nullptr, path));
         continue;
       }
       case FileType::symlink: {
@@ -184,7 +164,7 @@ private:
       case FileType::file:
         if (e.stat.size > m_max_size) {
           entry.content = Content::too_large;
-        } else if (const CacheEntry* hit = cached(path, e.stat, copy, trusted)) {
+        } else if (const CacheEntry* hit = m_cache.lookup(path, e.stat, copy, m_ctx.record)) {
           entry.content = Content::stored;
           entry.sha256 = hit->sha256;
           keep();
@@ -202,31 +182,12 @@ private:
       }
       m_entries.push_back(std::move(entry));
     }
-    if (mirror && m_ctx.record) {
+    if (mirror && m_ctx.record)
       for (std::size_t i = 0; i < mirrored.size(); ++i)
         if (!kept[i])
           TWIN_CHECK(remove_mirror(*mirror, mirrored[i].name, mirrored[i].stat,
                                    join_logical(logical, mirrored[i].name)));
-      // Every copy here is now checked or written: trust the directory as it stands.
-      if (m_written.size() == written_before) {
-        m_mirror_dirs.record(logical, *mirror_stat, m_now_ns);
-      } else if (auto st =
-                     m_mirror_root.lstat(std::string("/") + std::string(k_live_tree) + logical)) {
-        m_mirror_dirs.record(logical, *st, m_now_ns); // just written: too recent, unless not
-      }
-    }
     return {};
-  }
-
-  // The cached digest of a file whose copy is as recorded: checked by the copy's stat, or,
-  // in a trusted mirror directory, by the copy being there as a regular file.
-  const CacheEntry* cached(const std::string& path, const FileStat& source, const FileStat* copy,
-                           bool trusted) {
-    if (!trusted)
-      return m_cache.lookup(path, source, copy, m_ctx.record);
-    if (!copy || copy->type != FileType::file)
-      return nullptr;
-    return m_cache.lookup(path, source, nullptr, false);
   }
 
   // Reads a file, copies it into live/filesystem when the copy differs, and records it in
@@ -240,11 +201,6 @@ private:
     if (!m_ctx.record)
       return digest;
     std::string copy_path = mirror_path(k_live_tree, logical);
-    std::optional<FileStat> full;
-    if (copy && copy->type == FileType::file && copy->inode == 0) { // from a trusted listing
-      full = TWIN_TRY(m_ctx.tree.stat(copy_path));
-      copy = full ? &*full : nullptr;
-    }
     bool same = false;
     if (copy && copy->type == FileType::file && copy->size == content->size()) {
       auto current = TWIN_TRY(m_ctx.tree.read(copy_path));
@@ -297,12 +253,10 @@ private:
   std::vector<std::string>& m_written;
   std::string m_repo_logical;
   StatCache& m_cache;
-  MirrorDirs& m_mirror_dirs;
   AccountNames m_names;
   ExcludeRules m_rules;
   std::uint64_t m_max_size;
   const SystemRoot& m_mirror_root;
-  std::int64_t m_now_ns; // when this walk started: what "too recent to trust" is measured by
   std::vector<FileEntry> m_entries;
 };
 
@@ -319,15 +273,13 @@ Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_
   auto max_size = static_cast<std::uint64_t>(ctx.config.max_file_size_mb * 1024 * 1024);
   std::string cache_path = ctx.git_dir + "/twin/files.cache";
   StatCache cache = StatCache::load(cache_path, max_size);
-  std::string mirror_dirs_path = ctx.git_dir + "/twin/mirror-dirs";
-  MirrorDirs mirror_dirs = MirrorDirs::load(mirror_dirs_path);
   auto names = AccountNames::of_root(ctx.root);
   SystemRoot mirror_root = TWIN_TRY(SystemRoot::open(ctx.tree.dir()));
 
   std::vector<std::string> roots = ctx.config.filesystem_roots;
   std::sort(roots.begin(), roots.end());
   roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-  Walker walker(ctx, written, repo_logical, cache, mirror_dirs, std::move(names), mirror_root);
+  Walker walker(ctx, written, repo_logical, cache, std::move(names), mirror_root);
   for (const auto& root : roots) {
     // A root nested in another one is walked as part of it.
     bool nested = std::any_of(roots.begin(), roots.end(),
@@ -343,7 +295,6 @@ Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_
   CollectResult result{sort_entries(walker.take())};
   auto now = std::chrono::system_clock::now().time_since_epoch();
   cache.save(cache_path, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
-  mirror_dirs.save(mirror_dirs_path);
   return result;
 }
 
