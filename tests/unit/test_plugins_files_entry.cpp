@@ -532,7 +532,8 @@ TEST_CASE("a stat cache saved for another size limit is not used", "[files]") {
   CHECK(other.lookup("/etc/motd", file_stat(10, 5, k_old_time), &copy) == nullptr);
 }
 
-TEST_CASE("a missing or corrupt stat cache file gives an empty cache", "[files]") {
+TEST_CASE("a missing or corrupt stat cache file gives an empty cache; a damaged line is a miss",
+          "[files]") {
   TempDir tmp{"entry"};
   std::string file = tmp.path() / "files.cache";
   FileStat source = file_stat(10, 5, k_old_time);
@@ -566,7 +567,15 @@ TEST_CASE("a missing or corrupt stat cache file gives an empty cache", "[files]"
     std::string bad = good;
     bad.replace(bad.find(' ', bad.find('\0')), 1, " x");
     write_file(file, bad);
-    CHECK(StatCache::load(file, k_max).lookup("/etc/motd", source, &copy) == nullptr);
+    StatCache damaged = StatCache::load(file, k_max);
+    CHECK(damaged.lookup("/etc/motd", source, &copy) == nullptr);
+    CHECK(damaged.lookup("/etc/other", source, &copy) != nullptr); // entries are parsed alone
+  }
+  SECTION("truncated: nothing is trusted") {
+    write_file(file, good.substr(0, good.size() - 1)); // the last line lost its newline
+    StatCache truncated = StatCache::load(file, k_max);
+    CHECK(truncated.lookup("/etc/motd", source, &copy) == nullptr);
+    CHECK(truncated.lookup("/etc/other", source, &copy) == nullptr);
   }
 }
 
