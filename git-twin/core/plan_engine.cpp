@@ -170,6 +170,12 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
     if (record)
       record->head.plugin_has_base[st.plugin] = base_doc.has_value();
     PluginPlan pp = TWIN_TRY(plugin.plan(input));
+    if (plugin.reacts(desired)) {
+      for (Action& a : plugin.plan_reactions(input, plan.actions))
+        pp.actions.push_back(std::move(a));
+      if (record)
+        record->reactive = true;
+    }
     st.actions = pp.actions.size();
     st.local_drift = std::move(pp.local_drift);
     st.unmanaged = pp.unmanaged;
@@ -216,8 +222,12 @@ Result<PlanResult> refresh_plan(TwinEnv& env, std::span<const Plugin* const> plu
   // up: when it cannot be written, the plan stands and hooks plan in full.
   auto previous = read_plan_memo_head(env.repo.git_dir());
   Status memo;
-  if (previous && previous->body_key == record.head.body_key &&
-      PlanMemoBody::open(env.repo.git_dir(), *previous)) {
+  if (record.reactive) {
+    // Reactions cross plugins (a restart after a file was written): re-planning one
+    // plugin's resources alone could miss one, so hooks plan such a twin in full.
+    memo = fail("a plugin reacts to others");
+  } else if (previous && previous->body_key == record.head.body_key &&
+             PlanMemoBody::open(env.repo.git_dir(), *previous)) {
     record.head.token = previous->token;
     record.head.body_size = previous->body_size;
     memo = write_plan_memo_head(env.repo.git_dir(), record.head);

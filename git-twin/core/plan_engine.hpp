@@ -57,6 +57,7 @@ struct PlanRecord {
     std::optional<Value> base;
   };
   std::vector<Planned> planned;
+  bool reactive = false; // a plugin reacted to others (Plugin::reacts): no memo is kept
 };
 
 /// Plans every observed plugin against its desired state. Invalid state/ fails with every problem

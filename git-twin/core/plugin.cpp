@@ -15,6 +15,14 @@ Result<PluginPlan> Plugin::plan(const PlanInput&) const {
   return PluginPlan{};
 }
 
+bool Plugin::reacts(const Value&) const {
+  return false;
+}
+
+std::vector<Action> Plugin::plan_reactions(const PlanInput&, std::span<const Action>) const {
+  return {};
+}
+
 ActionOutcome Plugin::apply(const Action& action, ApplyContext&) const {
   return {ActionOutcome::Status::failed,
           fmt::format("plugin '{}' cannot apply '{}'", name(), action.op),

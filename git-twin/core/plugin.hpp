@@ -117,6 +117,16 @@ public:
   /// The default has nothing to plan (live-only plugins).
   virtual Result<PluginPlan> plan(const PlanInput& input) const;
 
+  /// True when desired state asks this plugin to react to other plugins' actions (a unit
+  /// to restart when a file it reads is written). The hooks' incremental re-plan, which
+  /// plans one plugin's resources alone, then plans in full.
+  virtual bool reacts(const Value& desired) const;
+  /// Pure: the actions this plugin adds because of `earlier`, the actions of the plugins
+  /// before it in apply order (services.systemd restarts a unit after files.mirror wrote a
+  /// file named in its restart_on). Each depends on the actions that caused it.
+  virtual std::vector<Action> plan_reactions(const PlanInput& input,
+                                             std::span<const Action> earlier) const;
+
   /// Carries out one action this plugin planned. Never throws; a failure is an outcome.
   virtual ActionOutcome apply(const Action& action, ApplyContext& ctx) const;
 

@@ -12,8 +12,8 @@
 namespace twin::services {
 namespace {
 
-constexpr std::array<std::string_view, 6> k_op_order = {"unmask", "enable", "disable",
-                                                        "mask",   "start",  "stop"};
+constexpr std::array<std::string_view, 7> k_op_order = {"unmask", "enable", "disable", "mask",
+                                                        "start",  "stop",   "restart"};
 
 std::size_t op_rank(std::string_view op) {
   return static_cast<std::size_t>(std::find(k_op_order.begin(), k_op_order.end(), op) -
@@ -31,6 +31,7 @@ Action make_action(std::string_view op, const std::string& unit) {
   a.id = fmt::format("{}/{}/{}", k_plugin_name, op, unit);
   a.resource = unit;
   a.change = op == "unmask" || op == "disable" || op == "stop" ? Action::Change::remove
+             : op == "restart"                                 ? Action::Change::modify
                                                                : Action::Change::create;
   a.fields["unit"] = unit;
   return a;
@@ -56,7 +57,30 @@ bool known_op(std::string_view op) {
 }
 
 bool runtime_op(std::string_view op) {
-  return op == "start" || op == "stop";
+  return op == "start" || op == "stop" || op == "restart";
+}
+
+std::vector<Action> plan_restarts(const std::vector<DesiredUnit>& desired,
+                                  std::span<const Action> earlier) {
+  std::vector<Action> out;
+  for (const DesiredUnit& d : desired) {
+    if (d.restart_on.empty() || d.running == false || d.masked == true)
+      continue;
+    Action restart = make_action("restart", d.name);
+    for (const Action& a : earlier) {
+      bool touches =
+          a.plugin != k_plugin_name && !a.resource.empty() && a.resource.front() == '/' &&
+          std::any_of(d.restart_on.begin(), d.restart_on.end(),
+                      [&](const std::string& p) { return path_is_within(p, a.resource); });
+      if (touches)
+        restart.depends_on.push_back(a.id);
+    }
+    if (!restart.depends_on.empty())
+      out.push_back(std::move(restart));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Action& a, const Action& b) { return a.resource < b.resource; });
+  return out;
 }
 
 PluginPlan plan_services(const std::vector<DesiredUnit>& desired, const Observed& live,

@@ -9,16 +9,18 @@
 // machine differs from it (a unit stopped or crashed), start or stop is planned. Units
 // state/ does not name are unmanaged: never touched, counted.
 //
-// Actions (field `unit`), in this order: unmask, enable, disable, mask, start, stop.
+// Actions (field `unit`), in this order: unmask, enable, disable, mask, start, stop, then
+// restart (plan_restarts, after other plugins' actions):
 //   unmask/enable/disable/mask  systemctl [--root=R] <op> -- <unit>
-//   start/stop                  need a running systemd on /; planned anyway, reported as
+//   start/stop/restart          need a running systemd on /; planned anyway, reported as
 //                               skipped at apply on a root without one.
-// enable and start depend on the unmask of the same unit. There is no restart: nothing in
-// state/ says when one is due. Enabling or disabling a unit whose unit-file state
-// enablement cannot change (static, indirect, generated, transient, bad) is a conflict:
-// systemctl would succeed and change nothing, and the action would come back forever.
+// enable and start depend on the unmask of the same unit; a restart on the actions (of
+// files.mirror) that touched a path in the unit's restart_on. Enabling or disabling a unit whose
+// unit-file state enablement cannot change (static, indirect, generated, transient, bad) is a
+// conflict: systemctl would succeed and change nothing, and the action would come back forever.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "core/plugin.hpp"
@@ -35,5 +37,12 @@ PluginPlan plan_services(const std::vector<DesiredUnit>& desired, const Observed
 /// The ops apply knows, and which of them need a running systemd.
 bool known_op(std::string_view op);
 bool runtime_op(std::string_view op);
+
+/// Restarts for units whose restart_on names a path that an earlier plugin's action
+/// changes (at or below it): services.systemd/restart/<unit>, depending on those actions,
+/// so a unit restarts only after its files were written, and not at all when that failed.
+/// Units wanted stopped or masked are not restarted. Sorted by unit.
+std::vector<Action> plan_restarts(const std::vector<DesiredUnit>& desired,
+                                  std::span<const Action> earlier);
 
 } // namespace twin::services

@@ -109,6 +109,10 @@ Result<std::vector<DesiredUnit>> desired_from(const Value& state) {
       d.enabled = optional_bool(item, "enabled");
       d.masked = optional_bool(item, "masked");
       d.running = optional_bool(item, "running");
+      if (const Value* paths = item.find("restart_on"); paths && paths->is_list())
+        for (const Value& path : paths->as_list())
+          if (path.is_string())
+            d.restart_on.push_back(path.as_string());
       out.push_back(std::move(d));
     }
   return out;
@@ -123,6 +127,11 @@ Value desired_item(const DesiredUnit& unit) {
     item["masked"] = *unit.masked;
   if (unit.running)
     item["running"] = *unit.running;
+  if (!unit.restart_on.empty()) {
+    Value& paths = item["restart_on"] = Value::list();
+    for (const auto& p : unit.restart_on)
+      paths.push_back(p);
+  }
   return item;
 }
 

@@ -9,8 +9,9 @@
 // enabled-runtime, and for an alias whose unit is enabled (enabling an alias enables its
 // unit); `masked` for masked and masked-runtime. `active` is systemd's ActiveState.
 //
-// state/services.yaml: services: [{name, enabled?, masked?, running?}]; a field left out
-// is not managed.
+// state/services.yaml: services: [{name, enabled?, masked?, running?, restart_on?}]; a
+// field left out is not managed. restart_on lists absolute paths: when an earlier plugin
+// (files.mirror) plans a change at or below one of them, the unit is restarted after it.
 #pragma once
 
 #include <optional>
@@ -39,6 +40,7 @@ struct Observed {
 struct DesiredUnit {
   std::string name;
   std::optional<bool> enabled, masked, running;
+  std::vector<std::string> restart_on; // absolute paths
 };
 
 /// One managed field of a unit; nullopt: unknown or absent.

@@ -200,6 +200,18 @@ Result<PluginPlan> SystemdServices::plan(const PlanInput& input) const {
   return plan_services(desired, live, base ? &*base : nullptr, input.prefer);
 }
 
+bool SystemdServices::reacts(const Value& desired) const {
+  auto units = desired_from(desired);
+  return units && std::any_of(units->begin(), units->end(),
+                              [](const DesiredUnit& d) { return !d.restart_on.empty(); });
+}
+
+std::vector<Action> SystemdServices::plan_reactions(const PlanInput& input,
+                                                    std::span<const Action> earlier) const {
+  auto desired = desired_from(input.desired);
+  return desired ? plan_restarts(*desired, earlier) : std::vector<Action>{};
+}
+
 ActionOutcome SystemdServices::apply(const Action& action, ApplyContext& ctx) const {
   std::string unit = action.fields.get_string("unit");
   // Defense in depth: the plan file may have been edited since check_state saw state/.
@@ -316,6 +328,16 @@ std::vector<SchemaProblem> SystemdServices::check_state(const Value& desired, co
     }
     if (classify_unit_name(name) == UnitNameKind::template_ && item.find("running"))
       problem("running", "a template cannot run; name an instance (foo@bar.service)");
+    if (const Value* paths = item.find("restart_on"); paths && paths->is_list()) {
+      if (classify_unit_name(name) == UnitNameKind::template_)
+        problem("restart_on", "a template cannot be restarted; name an instance");
+      for (std::size_t k = 0; k < paths->as_list().size(); ++k) {
+        const Value& path = paths->as_list()[k];
+        if (auto ok = check_logical_path(path.is_string() ? path.as_string() : ""); !ok)
+          problems.push_back(SchemaProblem{fmt::format("{}/restart_on/{}", pointer, k), path.mark,
+                                           ok.error().message});
+      }
+    }
   }
   return problems;
 }

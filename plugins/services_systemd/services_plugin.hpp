@@ -30,6 +30,9 @@ public:
   Result<AdoptSummary> adopt(PluginContext& ctx, const Value& live, const Value* base,
                              Value& desired) const override;
   Result<PluginPlan> plan(const PlanInput& input) const override;
+  bool reacts(const Value& desired) const override;
+  std::vector<Action> plan_reactions(const PlanInput& input,
+                                     std::span<const Action> earlier) const override;
   ActionOutcome apply(const Action& action, ApplyContext& ctx) const override;
   Result<AdoptSummary> adopt_named(PluginContext& ctx, const Value& live,
                                    const std::vector<std::string>& selectors,

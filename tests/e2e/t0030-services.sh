@@ -117,4 +117,34 @@ expect_line "$OUT" "+ services.systemd: start web.service"
 expect_exit 1 git twin apply --yes
 expect_contains "$OUT" "1 skipped"
 check "the record says why" grep -rq "systemd is not running on this root" plan/history
+
+section "restart_on: a unit restarts after a file it reads was written"
+set_unit running false web.service
+set_unit restart_on '[/etc/app]' noisy.service
+set_unit masked false noisy.service
+set_unit restart_on '[/etc/app]' web.service
+echo "listen = 9090" >filesystem/etc/app/app.conf
+check "the edited state is valid" git twin validate
+git commit -qam "new app.conf; restart on it" || fail "commit"
+expect_exit 0 git twin plan
+expect_line "$OUT" "~ files.mirror: write /etc/app/app.conf"
+expect_line "$OUT" "~ services.systemd: restart noisy.service"
+check "a unit wanted stopped is not restarted" sh -c "! grep -q 'restart web.service' '$OUT'"
+# The restart action's block in plan/latest.yaml, and what it depends on.
+awk '/- id: services.systemd\/restart\//{f=1; next} /- id: /{f=0} f' plan/latest.yaml |
+  sed -n 's/^ *- \(files\.mirror\/.*\)$/\1/p' >"$TRASH/restart.deps"
+expect_eq "files.mirror/write_file/etc/app/app.conf" "$(cat "$TRASH/restart.deps")" \
+  "the restart depends on the write"
+# A restart crosses plugins: the hooks' one-plugin re-plan must not be used for this twin.
+expect_no_file .git/twin/plan-memo/head
+expect_exit 1 git twin apply --yes
+expect_eq "listen = 9090" "$(cat "$R/etc/app/app.conf")" "the file was written"
+check "the restart is skipped where no systemd runs" \
+  grep -rq "cannot restart noisy.service" plan/history
+section "restart_on paths are checked"
+set_unit restart_on '[etc/app]' noisy.service
+expect_exit 1 git twin validate
+expect_contains "$ERR" "/services/"
+expect_contains "$ERR" "/restart_on/0"
+git checkout -q -- state
 finish

@@ -621,6 +621,74 @@ TEST_CASE("check_state: names, duplicates and contradictions point at file lines
   CHECK(problems[3].mark.line == 9);
 }
 
+TEST_CASE("restart_on: a restart after the earlier actions that touch a listed path",
+          "[services]") {
+  auto write = [](const std::string& path) {
+    Action a;
+    a.plugin = "files.mirror";
+    a.op = "write_file";
+    a.resource = path;
+    a.id = "files.mirror/write_file" + path;
+    return a;
+  };
+  Action package;
+  package.plugin = "packages.debian";
+  package.op = "install";
+  package.resource = "nginx";
+  package.id = "packages.debian/install/nginx";
+  std::vector<Action> earlier = {package, write("/etc/nginx/nginx.conf"),
+                                 write("/etc/nginx/sites/default"), write("/etc/nginxy"),
+                                 write("/etc/motd")};
+  DesiredUnit web = want("nginx.service", true);
+  web.restart_on = {"/etc/nginx"};
+  DesiredUnit stopped = want("stopped.service", std::nullopt, std::nullopt, false);
+  stopped.restart_on = {"/etc/motd"};
+  DesiredUnit masked = want("masked.service", std::nullopt, true);
+  masked.restart_on = {"/etc/motd"};
+  DesiredUnit quiet = want("quiet.service", true);
+  quiet.restart_on = {"/etc/quiet.conf"};
+
+  auto restarts = plan_restarts({web, stopped, masked, quiet}, earlier);
+  REQUIRE(restarts.size() == 1);
+  CHECK(restarts[0].id == "services.systemd/restart/nginx.service");
+  CHECK(restarts[0].fields.get_string("unit") == "nginx.service");
+  CHECK(restarts[0].change == Action::Change::modify);
+  // Below /etc/nginx, not /etc/nginxy; never a package name.
+  CHECK(restarts[0].depends_on ==
+        std::vector<std::string>{"files.mirror/write_file/etc/nginx/nginx.conf",
+                                 "files.mirror/write_file/etc/nginx/sites/default"});
+  CHECK(runtime_op("restart"));
+  CHECK(known_op("restart"));
+
+  auto doc = parse_yaml("services:\n  - {name: nginx.service, restart_on: [/etc/nginx]}\n",
+                        "state/services.yaml");
+  REQUIRE(doc);
+  CHECK(SystemdServices().reacts(*doc));
+  auto plain =
+      parse_yaml("services:\n  - {name: nginx.service, enabled: true}\n", "state/services.yaml");
+  REQUIRE(plain);
+  CHECK_FALSE(SystemdServices().reacts(*plain));
+}
+
+TEST_CASE("check_state: restart_on holds normal absolute paths, and no template", "[services]") {
+  auto doc = parse_yaml("services:\n"
+                        "  - name: web.service\n"
+                        "    restart_on: [/etc/web, /etc/../shadow]\n"
+                        "  - name: t@.service\n"
+                        "    restart_on: [/etc/t]\n",
+                        "state/services.yaml");
+  REQUIRE(doc);
+  TempDir dir("services");
+  auto tree = WorkTree::open(dir.path());
+  REQUIRE(tree);
+  auto problems = SystemdServices().check_state(*doc, Config{}, *tree);
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].pointer == "/services/0/restart_on/1");
+  CHECK(problems[0].mark.line == 3);
+  CHECK(problems[1].pointer == "/services/1/restart_on");
+  CHECK_THAT(problems[1].message, Catch::Contains("template"));
+}
+
 TEST_CASE("collect: live/services.yaml of a fixture root, valid against the schema", "[services]") {
   TempDir dir("services");
   fs::path r = dir.path() / "root";
