@@ -114,13 +114,16 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
     }
   }
   // In a clone on another machine the documents alone are checked (machine_check.hpp).
-  if (!std::getenv("GIT_TWIN_ROOT") && !root_is_the_twins_machine(config.root, env.tree))
-    config.root.clear();
+  bool on_the_machine =
+      std::getenv("GIT_TWIN_ROOT") || root_is_the_twins_machine(config.root, env.tree);
+  Config checks = config;
+  if (!on_the_machine)
+    checks.root.clear();
   for (const Plugin* p : plugins) {
     if (!p->has_state())
       continue;
     if (auto text = staged(state_path(*p)))
-      for (auto& e : check_state_document(*p, state_path(*p), *text, config, env.tree, nullptr,
+      for (auto& e : check_state_document(*p, state_path(*p), *text, checks, env.tree, nullptr,
                                           env.repo.git_dir()))
         errors.push_back(std::move(e));
   }

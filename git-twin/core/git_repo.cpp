@@ -157,7 +157,8 @@ std::optional<std::optional<std::string>> GitRepo::resolve_from_files(std::strin
     // Plain ref names only: "HEAD~1", "main^" or "refs/heads/main@{1}" are libgit2's.
     bool ours =
         name == "HEAD" || name.rfind("refs/heads/", 0) == 0 || name.rfind("refs/twin/", 0) == 0;
-    bool plain_name = name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    bool plain_name = !name.empty() &&
+                      name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                              "0123456789/._-") == std::string::npos &&
                       name.find("..") == std::string::npos &&
                       name.find("//") == std::string::npos && name.back() != '/' &&

@@ -1,22 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "core/machine_check.hpp"
 
+#include "core/hostname.hpp"
 #include "core/system_root.hpp"
 #include "core/yaml_reader.hpp"
 
 namespace twin {
-namespace {
-
-std::string first_word(std::string_view text) {
-  auto start = text.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos)
-    return {};
-  text.remove_prefix(start);
-  return std::string(text.substr(0, text.find_first_of(" \t\r\n")));
-}
-
-} // namespace
-
 bool root_is_the_twins_machine(const std::string& root, const WorkTree& tree) {
   auto text = tree.read("live/system.yaml");
   if (!text || !*text)
@@ -31,7 +20,7 @@ bool root_is_the_twins_machine(const std::string& root, const WorkTree& tree) {
   if (!system_root)
     return false;
   auto hostname = system_root->read_file("/etc/hostname");
-  return hostname && first_word(*hostname) == recorded;
+  return hostname && parse_hostname(*hostname) == recorded;
 }
 
 } // namespace twin

@@ -157,7 +157,7 @@ void StatCache::save(const std::string& path, std::int64_t now_ns) const {
     }
     if (!m_kept[i])
       continue;
-    std::size_t end = loaded.find('\n', m_starts[i]);
+    std::size_t end = loaded.find('\n', m_starts[i] + m_lengths[i]);
     text.append(loaded, m_starts[i], end + 1 - m_starts[i]);
   }
   for (; changed != m_changed.end(); ++changed)

@@ -115,7 +115,7 @@ public:
           const ObservedPackage* p = find_package(*before, r.name);
           return p && !r.version.empty() && compare_versions(r.version, p->version) < 0;
         });
-    if (!simulate(install, downgrade) || m_requests.empty())
+    if (!simulate(install, downgrade, *before) || m_requests.empty())
       return m_outcomes;
     auto done = apt_get(install ? AptOp::install : AptOp::remove, downgrade);
     if (!done)
@@ -145,7 +145,7 @@ private:
   }
 
   // Simulates until apt accepts every remaining request; false when the run is refused.
-  bool simulate(bool install, bool downgrade) {
+  bool simulate(bool install, bool downgrade, const std::vector<ObservedPackage>& before) {
     while (!m_requests.empty()) {
       auto simulated =
           apt_get(install ? AptOp::simulate_install : AptOp::simulate_remove, downgrade);
@@ -159,7 +159,8 @@ private:
         std::string error =
             apt_error_line(simulated->err.empty() ? simulated->out : simulated->err);
         auto is_unknown = [&](const Request& r) {
-          return std::find(unknown.begin(), unknown.end(), r.name) != unknown.end();
+          return std::any_of(unknown.begin(), unknown.end(),
+                             [&](const std::string& u) { return same_package(u, r.name); });
         };
         if (std::none_of(m_requests.begin(), m_requests.end(), is_unknown)) {
           fail_all(fmt::format("apt-get -s {} failed: {}", install ? "install" : "remove", error));
@@ -186,6 +187,10 @@ private:
                               "state/packages.yaml); name them as absent too, or remove "
                               "them by hand",
                               fmt::join(extra, ", "));
+      else if (auto ignored = not_acted_on(plan, install, before); !ignored.empty())
+        refusal = fmt::format("apt would not {} {} as named (it reads the name otherwise, "
+                              "as with a trailing '+' or '-')",
+                              install ? "install" : "remove", fmt::join(ignored, ", "));
       if (!refusal.empty()) {
         fail_all("refused: " + refusal);
         return false;
@@ -193,6 +198,26 @@ private:
       return true;
     }
     return false;
+  }
+
+  // Requests the simulation does not act on although it should: apt read the name as
+  // something else ("curl+" is curl with an install modifier). An install already
+  // satisfied, or a removal of what is not installed, needs no line.
+  std::vector<std::string> not_acted_on(const SimulatedRun& plan, bool install,
+                                        const std::vector<ObservedPackage>& before) const {
+    std::vector<std::string> out;
+    for (const Request& r : m_requests) {
+      const std::vector<std::string>& lines = install ? plan.installs : plan.removals;
+      bool acted = std::any_of(lines.begin(), lines.end(),
+                               [&](const std::string& n) { return same_package(n, r.name); });
+      const ObservedPackage* now = find_package(before, r.name);
+      bool present = now && now->status == "installed";
+      bool satisfied =
+          install ? present && (r.version.empty() || now->version == r.version) : !present;
+      if (!acted && !satisfied)
+        out.push_back(r.target());
+    }
+    return out;
   }
 
   std::span<const Action> m_actions;

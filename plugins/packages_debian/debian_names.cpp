@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace twin::packages {
 namespace {
@@ -74,7 +75,10 @@ struct Parts {
 Parts split(std::string_view v) {
   Parts p;
   if (auto colon = v.find(':'); colon != std::string_view::npos) {
-    p.epoch = std::stoll(std::string(v.substr(0, colon)));
+    // A malformed epoch (a damaged status file) counts as 0: comparing never throws.
+    std::string_view epoch = v.substr(0, colon);
+    if (std::from_chars(epoch.data(), epoch.data() + epoch.size(), p.epoch).ec != std::errc())
+      p.epoch = 0;
     v.remove_prefix(colon + 1);
   }
   if (auto dash = v.rfind('-'); dash != std::string_view::npos) {

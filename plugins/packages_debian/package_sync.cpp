@@ -95,8 +95,8 @@ const ObservedPackage* find_package(const std::vector<ObservedPackage>& packages
     // "libfoo" stands for "libfoo:amd64" when only Multi-Arch: same items exist. Search
     // for "libfoo:" itself: "libfoo-dev" and "libfoo.1" sort between the two.
     std::string prefix = name + ':';
-    auto arch = std::lower_bound(packages.begin(), packages.end(), std::string_view(prefix),
-                                 by_name);
+    auto arch =
+        std::lower_bound(packages.begin(), packages.end(), std::string_view(prefix), by_name);
     if (arch != packages.end() && arch->name.compare(0, prefix.size(), prefix) == 0)
       return &*arch;
     return nullptr;

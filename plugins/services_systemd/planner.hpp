@@ -41,7 +41,8 @@ bool runtime_op(std::string_view op);
 /// Restarts for units whose restart_on names a path that an earlier plugin's action
 /// changes (at or below it): services.systemd/restart/<unit>, depending on those actions,
 /// so a unit restarts only after its files were written, and not at all when that failed.
-/// Units wanted stopped or masked are not restarted. Sorted by unit.
+/// Units wanted stopped or masked are not restarted; apply runs `systemctl try-restart`,
+/// which leaves a unit that is not running alone. Sorted by unit.
 std::vector<Action> plan_restarts(const std::vector<DesiredUnit>& desired,
                                   std::span<const Action> earlier);
 

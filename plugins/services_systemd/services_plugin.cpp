@@ -89,7 +89,9 @@ std::vector<std::string> systemctl_argv(const SystemRoot& root, std::string_view
     argv.push_back("--root=" + root.physical());
   if (runtime_op(op))
     argv.push_back("--no-ask-password");
-  argv.emplace_back(op);
+  // A restart caused by written files must not start a unit that is not running (that is
+  // `running:`'s business): try-restart restarts running units only.
+  argv.emplace_back(op == "restart" ? "try-restart" : op);
   argv.emplace_back("--");
   argv.push_back(unit);
   return argv;

@@ -81,15 +81,4 @@ std::optional<std::string> elf_architecture(std::string_view h) {
   }
 }
 
-std::string parse_hostname(std::string_view text) {
-  while (!text.empty()) {
-    size_t eol = text.find('\n');
-    std::string_view line = trim(text.substr(0, eol));
-    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
-    if (!line.empty() && line.front() != '#')
-      return std::string(line);
-  }
-  return {};
-}
-
 } // namespace twin::system_info

@@ -17,7 +17,4 @@ std::map<std::string, std::string> parse_os_release(std::string_view text);
 /// or nullopt when `header` is not an ELF header this knows.
 std::optional<std::string> elf_architecture(std::string_view header);
 
-/// The first line of a hostname file, trimmed; comments and blank lines skipped.
-std::string parse_hostname(std::string_view text);
-
 } // namespace twin::system_info

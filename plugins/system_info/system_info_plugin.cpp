@@ -3,6 +3,7 @@
 
 #include <sys/utsname.h>
 
+#include "core/hostname.hpp"
 #include "plugins/plugin_schema.hpp"
 #include "plugins/system_info/os_release.hpp"
 

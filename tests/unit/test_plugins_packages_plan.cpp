@@ -304,6 +304,10 @@ public:
       std::string name = it->substr(0, it->find('='));
       std::string version = it->find('=') == std::string::npos ? "" : it->substr(it->find('=') + 1);
       if (op == "install") {
+        // Like apt: a name that is no package but ends in '+' is that package, to install.
+        if (!m_available.count(name) && name.size() > 1 && name.back() == '+' &&
+            m_available.count(name.substr(0, name.size() - 1)))
+          name.pop_back();
         auto known = m_available.find(name);
         if (known == m_available.end())
           return Completed{100, false, "", "E: Unable to locate package " + name + "\n"};
@@ -462,4 +466,15 @@ TEST_CASE("apply refuses a removal that would take unnamed packages with it", "[
   CHECK_THAT(outcomes[0].message, Catch::Contains("would also remove nano-plugins"));
   CHECK_THAT(read_file(f.tmp.path() / "root/var/lib/dpkg/status"),
              Catch::Contains("Package: nano\nStatus: install ok installed"));
+}
+
+TEST_CASE("apply refuses a name apt would read as another package ('curl+' is curl)",
+          "[packages]") {
+  ApplyFixture f;
+  auto outcomes = f.apply({package_action("install", "htop+")});
+  REQUIRE(f.apt.calls.size() == 1); // only the simulation
+  CHECK(outcomes[0].status == ActionOutcome::Status::failed);
+  CHECK_THAT(outcomes[0].message, Catch::Contains("apt would not install htop+ as named"));
+  CHECK_THAT(read_file(f.tmp.path() / "root/var/lib/dpkg/status"),
+             !Catch::Contains("Package: htop"));
 }

@@ -769,4 +769,8 @@ TEST_CASE("collect on a running systemd: active states from one systemctl call",
         std::vector<std::string>{"systemctl", "--no-ask-password", "start", "--", "ssh.service"});
   CHECK(systemctl_argv(*root, "enable", "ssh.service") ==
         std::vector<std::string>{"systemctl", "enable", "--", "ssh.service"});
+  // A restart never starts a unit that is not running.
+  CHECK(systemctl_argv(*root, "restart", "ssh.service") ==
+        std::vector<std::string>{"systemctl", "--no-ask-password", "try-restart", "--",
+                                 "ssh.service"});
 }

@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "core/hostname.hpp"
 #include "core/plugin.hpp"
 #include "core/schema.hpp"
 #include "plugins/system_info/os_release.hpp"
