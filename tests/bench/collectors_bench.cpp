@@ -28,91 +28,59 @@ namespace {
 
 std::string g_root = "/";
 
-enum class Case { unchanged, changed, with_document };
+// A collector's context on the root, with a scratch work tree and git dir (removed after).
+class Scratch {
+public:
+  explicit Scratch(const std::string& name)
+      : m_dir(prepared(std::filesystem::temp_directory_path() / name)),
+        m_root(twin::SystemRoot::open(g_root)), m_tree(twin::WorkTree::open(m_dir)) {}
+  ~Scratch() { std::filesystem::remove_all(m_dir); }
+  bool ok() const { return m_root && m_tree; }
+  twin::PluginContext context() {
+    return twin::PluginContext{*m_root, twin::process_runner(), m_config,
+                               *m_tree, m_dir.string(),         m_notes};
+  }
+  std::filesystem::path path(const std::string& name) const { return m_dir / name; }
 
-void packages_collect(benchmark::State& state, Case which) {
-  auto root = twin::SystemRoot::open(g_root);
-  auto scratch = std::filesystem::temp_directory_path() / "twin-collectors-bench";
-  std::filesystem::create_directories(scratch / "twin");
-  auto memo = scratch / "twin/packages.memo";
-  auto tree = twin::WorkTree::open(scratch);
-  if (!root || !tree) {
+private:
+  // The directory with its twin/ subdirectory (where plugins keep their memos).
+  static std::filesystem::path prepared(std::filesystem::path dir) {
+    std::filesystem::create_directories(dir / "twin");
+    return dir;
+  }
+  std::filesystem::path m_dir;
+  twin::Result<twin::SystemRoot> m_root;
+  twin::Result<twin::WorkTree> m_tree;
+  twin::Config m_config;
+  twin::Notes m_notes;
+};
+
+// Runs `plugin`'s collect in a loop; `before` runs ahead of each collect; with `emit`, the
+// live document is built and emitted too.
+template <class Before>
+void collect_loop(benchmark::State& state, const twin::Plugin& plugin, Scratch& scratch,
+                  Before before, bool emit, const char* counter) {
+  if (!scratch.ok()) {
     state.SkipWithError("cannot open the root or a scratch directory");
     return;
   }
-  twin::Config config;
-  twin::Notes notes;
-  twin::PluginContext ctx{*root, twin::process_runner(), config, *tree, scratch.string(), notes};
-  std::size_t packages = 0;
+  twin::PluginContext ctx = scratch.context();
+  std::size_t resources = 0;
   for (auto _ : state) {
-    if (which != Case::unchanged)
-      std::filesystem::remove(memo);
+    before();
     std::vector<std::string> written;
-    auto observed = twin::packages::DebianPackages().collect(ctx, written);
+    auto observed = plugin.collect(ctx, written);
     if (!observed) {
       state.SkipWithError(observed.error().message.c_str());
       return;
     }
-    packages = observed->resources();
-    if (which == Case::with_document)
+    resources = observed->resources();
+    if (emit)
       benchmark::DoNotOptimize(observed->text());
     else
       benchmark::DoNotOptimize(observed->fingerprint());
   }
-  state.counters["packages"] = static_cast<double>(packages);
-  std::filesystem::remove_all(scratch);
-}
-
-// What a snapshot would spawn without its own parser: dpkg-query -W, output discarded.
-void dpkg_query(benchmark::State& state) {
-  std::string admindir = (std::filesystem::path(g_root) / "var/lib/dpkg").string();
-  for (auto _ : state) {
-    pid_t pid = fork();
-    if (pid < 0) {
-      state.SkipWithError("fork failed");
-      return;
-    }
-    if (pid == 0) {
-      int null = ::open("/dev/null", O_WRONLY);
-      dup2(null, 1);
-      execlp("dpkg-query", "dpkg-query", "--admindir", admindir.c_str(), "-W",
-             static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      state.SkipWithError("dpkg-query failed (not a Debian root?)");
-      return;
-    }
-  }
-}
-
-void services_collect(benchmark::State& state) {
-  auto root = twin::SystemRoot::open(g_root);
-  auto scratch = std::filesystem::temp_directory_path() / "twin-collectors-bench-services";
-  std::filesystem::create_directories(scratch / "twin");
-  auto tree = twin::WorkTree::open(scratch);
-  if (!root || !tree) {
-    state.SkipWithError("cannot open the root or a scratch directory");
-    return;
-  }
-  twin::Config config;
-  twin::Notes notes;
-  twin::PluginContext ctx{*root, twin::process_runner(), config, *tree, scratch.string(), notes};
-  std::size_t units = 0;
-  for (auto _ : state) {
-    std::vector<std::string> written;
-    auto observed = twin::services::SystemdServices().collect(ctx, written);
-    if (!observed) {
-      state.SkipWithError(observed.error().message.c_str());
-      return;
-    }
-    units = observed->resources();
-    benchmark::DoNotOptimize(observed->fingerprint());
-  }
-  state.counters["units"] = static_cast<double>(units);
-  std::filesystem::remove_all(scratch);
+  state.counters[counter] = static_cast<double>(resources);
 }
 
 // Runs argv with stdout to /dev/null; false when it fails.
@@ -135,13 +103,42 @@ bool run_quietly(const std::vector<std::string>& argv) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-// What a snapshot would spawn without its own reader.
-void systemctl_list_unit_files(benchmark::State& state) {
+// Times a command a snapshot would otherwise spawn.
+void tool(benchmark::State& state, const std::vector<std::string>& argv) {
   for (auto _ : state)
-    if (!run_quietly({"systemctl", "--root=" + g_root, "list-unit-files", "--no-pager"})) {
-      state.SkipWithError("systemctl --root list-unit-files failed");
+    if (!run_quietly(argv)) {
+      state.SkipWithError((argv[0] + " failed (not a Debian root?)").c_str());
       return;
     }
+}
+
+enum class Case { unchanged, changed, with_document };
+
+void packages_collect(benchmark::State& state, Case which) {
+  Scratch scratch("twin-collectors-bench-packages");
+  auto memo = scratch.path("twin/packages.memo");
+  collect_loop(
+      state, twin::packages::DebianPackages(), scratch,
+      [&] {
+        if (which != Case::unchanged)
+          std::filesystem::remove(memo);
+      },
+      which == Case::with_document, "packages");
+}
+
+void dpkg_query(benchmark::State& state) {
+  tool(state, {"dpkg-query", "--admindir",
+               (std::filesystem::path(g_root) / "var/lib/dpkg").string(), "-W"});
+}
+
+void services_collect(benchmark::State& state) {
+  Scratch scratch("twin-collectors-bench-services");
+  collect_loop(
+      state, twin::services::SystemdServices(), scratch, [] {}, false, "units");
+}
+
+void systemctl_list_unit_files(benchmark::State& state) {
+  tool(state, {"systemctl", "--root=" + g_root, "list-unit-files", "--no-pager"});
 }
 
 BENCHMARK_CAPTURE(packages_collect, unchanged, Case::unchanged)->Unit(benchmark::kMillisecond);
