@@ -5,6 +5,7 @@
 // through a fake runner).
 #include <catch2/catch.hpp>
 
+#include "plan_support.hpp"
 #include "test_support.hpp"
 
 #include <filesystem>
@@ -27,6 +28,7 @@
 #include "plugins/cron_user/schedule.hpp"
 
 using namespace twin;
+using twin_test::ids;
 using namespace twin::cron;
 namespace fs = std::filesystem;
 
@@ -409,13 +411,6 @@ namespace {
 const Crontab k_a = tab({job("0 3 * * *", "backup")});
 const Crontab k_b = tab({job("0 3 * * *", "backup"), job("@reboot", "warmup")});
 const Crontab k_c = tab({job("0 4 * * *", "backup", false)});
-
-std::vector<std::string> ids(const PluginPlan& plan) {
-  std::vector<std::string> out;
-  for (const auto& a : plan.actions)
-    out.push_back(a.id);
-  return out;
-}
 
 } // namespace
 

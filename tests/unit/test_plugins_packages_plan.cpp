@@ -5,6 +5,7 @@
 // fake root's dpkg database as apt would.
 #include <catch2/catch.hpp>
 
+#include "plan_support.hpp"
 #include "test_support.hpp"
 
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "plugins/packages_debian/packages_plugin.hpp"
 
 using namespace twin;
+using twin_test::ids;
 using namespace twin::packages;
 namespace fs = std::filesystem;
 
@@ -51,13 +53,6 @@ std::vector<ObservedPackage> sorted(std::vector<ObservedPackage> list) {
   std::sort(list.begin(), list.end(),
             [](const ObservedPackage& a, const ObservedPackage& b) { return a.name < b.name; });
   return list;
-}
-
-std::vector<std::string> ids(const PluginPlan& plan) {
-  std::vector<std::string> out;
-  for (const auto& a : plan.actions)
-    out.push_back(a.id);
-  return out;
 }
 
 } // namespace

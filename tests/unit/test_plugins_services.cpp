@@ -4,6 +4,7 @@
 // and on fixture roots), the pure planner and adoption, and apply through a fake runner.
 #include <catch2/catch.hpp>
 
+#include "plan_support.hpp"
 #include "test_support.hpp"
 
 #include <filesystem>
@@ -25,6 +26,7 @@
 #include "plugins/services_systemd/unit_name.hpp"
 
 using namespace twin;
+using twin_test::ids;
 using namespace twin::services;
 namespace fs = std::filesystem;
 
@@ -370,13 +372,6 @@ DesiredUnit want(const std::string& name, std::optional<bool> enabled,
                  std::optional<bool> masked = std::nullopt,
                  std::optional<bool> running = std::nullopt) {
   return DesiredUnit{name, enabled, masked, running};
-}
-
-std::vector<std::string> ids(const PluginPlan& plan) {
-  std::vector<std::string> out;
-  for (const auto& a : plan.actions)
-    out.push_back(a.id);
-  return out;
 }
 
 } // namespace
