@@ -342,13 +342,13 @@ std::optional<std::string> UnitFileReader::read_link(const std::string& path) {
 // component when `follow_last`) inside the root; a missing component ends the walk, the rest
 // is appended as written.
 std::string UnitFileReader::chase(const std::string& path, bool follow_last) {
-  std::vector<std::string> todo = components(path);
-  std::reverse(todo.begin(), todo.end());
+  std::vector<std::string> remaining = components(path);
+  std::reverse(remaining.begin(), remaining.end());
   std::string resolved = "/";
   int hops = 0;
-  while (!todo.empty()) {
-    std::string c = std::move(todo.back());
-    todo.pop_back();
+  while (!remaining.empty()) {
+    std::string c = std::move(remaining.back());
+    remaining.pop_back();
     if (c == ".")
       continue;
     if (c == "..") {
@@ -356,7 +356,7 @@ std::string UnitFileReader::chase(const std::string& path, bool follow_last) {
       continue;
     }
     std::string next = join(resolved, c);
-    bool last = todo.empty();
+    bool last = remaining.empty();
     if (last && !follow_last) {
       resolved = next;
       break;
@@ -364,9 +364,9 @@ std::string UnitFileReader::chase(const std::string& path, bool follow_last) {
     auto st = lstat(next);
     if (!st) { // nonexistent: keep the rest as written
       resolved = next;
-      while (!todo.empty()) {
-        resolved = join(resolved, todo.back());
-        todo.pop_back();
+      while (!remaining.empty()) {
+        resolved = join(resolved, remaining.back());
+        remaining.pop_back();
       }
       return normalize(resolved);
     }
@@ -381,7 +381,7 @@ std::string UnitFileReader::chase(const std::string& path, bool follow_last) {
     }
     auto more = components(*target);
     for (auto it = more.rbegin(); it != more.rend(); ++it)
-      todo.push_back(*it);
+      remaining.push_back(*it);
     if (!target->empty() && (*target)[0] == '/')
       resolved = "/";
   }

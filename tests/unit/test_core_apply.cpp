@@ -319,8 +319,8 @@ TEST_CASE("consecutive independent actions with the same op go to apply_batch to
   other_op.id = "fake.plugin/set_attributes/etc/mode-only";
   // a and b together; c depends on b, so it starts a run with d; the other op runs alone;
   // e after it is a new run.
-  Plan plan = plan_of({action("a"), action("b"), action("c", {id_of("b")}), action("d"), other_op,
-                       action("e")});
+  Plan plan = plan_of(
+      {action("a"), action("b"), action("c", {id_of("b")}), action("d"), other_op, action("e")});
 
   ApplyRecord record = f.run(plan);
 
