@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace twin::filters {
+namespace twin {
 
 struct SecretFinding {
   std::size_t line = 0; // 1-based
@@ -21,4 +21,4 @@ struct SecretFinding {
 
 std::vector<SecretFinding> find_plaintext_secrets(std::string_view content);
 
-} // namespace twin::filters
+} // namespace twin

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
-#include "filters/secret_scan.hpp"
+#include "core/secret_scan.hpp"
 
-using twin::filters::find_plaintext_secrets;
+using twin::find_plaintext_secrets;
 
 TEST_CASE("secret scan: GitHub tokens", "[secret-scan]") {
   std::string token = "ghp_" + std::string(36, 'a');

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "filters/secret_scan.hpp"
+#include "core/secret_scan.hpp"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 
 #include "core/secret_cipher.hpp"
 
-namespace twin::filters {
+namespace twin {
 namespace {
 
 bool token_char(char c) {
@@ -78,4 +78,4 @@ std::vector<SecretFinding> find_plaintext_secrets(std::string_view content) {
   return out;
 }
 
-} // namespace twin::filters
+} // namespace twin
