@@ -14,6 +14,7 @@
 #include "core/snapshot.hpp"
 #include "core/yaml_emitter.hpp"
 #include "core/yaml_reader.hpp"
+#include "hooks/secret_check.hpp"
 
 namespace twin::hooks {
 namespace {
@@ -131,6 +132,18 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
     for (const auto& e : errors)
       fmt::print(stderr, "error: {}\n", e);
     note("commit refused: the staged desired state is invalid (see 'git twin validate')");
+    return 1;
+  }
+  auto secrets = staged_secret_problems(env.runner, env.repo.work_tree(), config, plugins);
+  if (!secrets) {
+    fmt::print(stderr, "error: cannot check the staged files for secrets: {}\n",
+               secrets.error().message);
+    return 1; // fail closed: an unchecked commit could publish a secret
+  }
+  if (!secrets->empty()) {
+    for (const auto& e : *secrets)
+      fmt::print(stderr, "error: {}\n", e);
+    note("commit refused: it would store secrets in plaintext");
     return 1;
   }
   if (!config.pre_commit_snapshot)

@@ -11,7 +11,9 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "core/git_repo.hpp"
+#include "core/git_settings.hpp"
 #include "core/output.hpp"
+#include "core/secret_cipher.hpp"
 #include "hooks/shims.hpp"
 
 namespace twin::cli {
@@ -63,6 +65,21 @@ Result<int> cmd_doctor(std::span<const std::string> argv) {
     if (args.flag("fix"))
       for (const auto& line : TWIN_TRY(hooks::install_shims(repo->git_dir() + "/hooks")))
         fmt::print("hooks: {}\n", line);
+    if (args.flag("fix"))
+      TWIN_CHECK(configure_git(process_runner(), repo->work_tree()));
+    for (const auto& missing : TWIN_TRY(missing_git_settings(process_runner(), repo->work_tree())))
+      problem(fmt::format("git setting {} is missing: without it secrets are not encrypted by "
+                          "plain git, and state does not merge by resource\nhint: 'git twin "
+                          "doctor --fix' sets it",
+                          missing));
+    auto key = load_key(repo->git_dir());
+    if (!key)
+      problem(key.error().message);
+    else if (!*key)
+      problem("this twin has no key: its encrypted files stay locked\nhint: 'git twin key import "
+              "FILE' with the key exported on the twin's machine");
+    else
+      fmt::print("key: {} (id {})\n", key_file(repo->git_dir()), (*key)->id());
     for (std::string_view name : hooks::hook_names()) {
       std::ifstream in(fmt::format("{}/hooks/{}", repo->git_dir(), name));
       std::stringstream text;
@@ -77,7 +94,7 @@ Result<int> cmd_doctor(std::span<const std::string> argv) {
     fmt::print("{} problem{} found\n", problems, problems == 1 ? "" : "s");
     return 1;
   }
-  fmt::print("git-twin can work here: tools on PATH, hooks installed\n");
+  fmt::print("git-twin can work here: tools on PATH, hooks, filters and key in place\n");
   return 0;
 }
 

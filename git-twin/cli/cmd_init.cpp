@@ -18,6 +18,7 @@
 #include "core/embedded.hpp"
 #include "core/output.hpp"
 #include "core/repo_lock.hpp"
+#include "core/secret_cipher.hpp"
 #include "core/yaml_emitter.hpp"
 #include "hooks/shims.hpp"
 #include "plugins/registry.hpp"
@@ -139,6 +140,10 @@ Result<int> cmd_init(std::span<const std::string> argv) {
   int code = print_snapshot_report(report);
   fmt::print("Initialized the twin of {} in {}\n",
              root->is_host() ? std::string("this machine") : "root " + root->physical(), dir);
+  if (auto key = load_key(repo.git_dir()); key && *key)
+    print_hint(fmt::format("secrets are stored encrypted with the key in {}; keep a copy "
+                           "elsewhere: 'git twin key export FILE'",
+                           key_file(repo.git_dir())));
   return code;
 }
 

@@ -87,7 +87,9 @@ std::span<const CommandInfo> commands() {
       {"pull", "git pull --ff-only, then plan", cmd_pull},
       {"push", "git push the twin", cmd_push},
       {"validate", "check config.yaml and state/ against their schemas and rules", cmd_validate},
-      {"doctor", "check that tools and hooks are in place (also: check-deps)", cmd_doctor},
+      {"key", "export or import the key that encrypts the twin's secrets", cmd_key},
+      {"doctor", "check that tools, hooks, filters and the key are in place (also: check-deps)",
+       cmd_doctor},
       {"check-deps", "the same as doctor", cmd_doctor},
       {"hook", "plumbing: what the installed git hooks run", cmd_hook},
   };

@@ -41,6 +41,10 @@ std::string plan_counts(const PlanResult& result) {
 std::string status_line(const PluginStatus& s) {
   if (!s.has_state)
     return fmt::format("{}: observed only", s.fragment);
+  if (s.locked.size() == 1 && s.locked[0] == fmt::format("state/{}.yaml", s.fragment))
+    return fmt::format("{}: locked ({} is encrypted and this clone has no key: 'git twin key "
+                       "import')",
+                       s.fragment, s.locked[0]);
   std::vector<std::string> parts;
   if (s.actions)
     parts.push_back(fmt::format("DRIFT ({} needed)", count(s.actions, "action", "actions")));
@@ -48,6 +52,9 @@ std::string status_line(const PluginStatus& s) {
     parts.push_back(count(s.local_drift.size(), "local change to adopt", "local changes to adopt"));
   if (!s.conflicts.empty())
     parts.push_back(count(s.conflicts.size(), "conflict", "conflicts"));
+  if (!s.locked.empty())
+    parts.push_back(fmt::format("{} (encrypted, no key here)",
+                                count(s.locked.size(), "locked file", "locked files")));
   std::string unmanaged = s.unmanaged ? fmt::format(" ({} unmanaged)", s.unmanaged) : std::string();
   if (parts.empty())
     return fmt::format("{}: in sync{}", s.fragment, unmanaged);
@@ -72,6 +79,9 @@ Value status_value(const PlanResult& result) {
     p["state"] = state;
     p["actions"] = static_cast<std::int64_t>(s.actions);
     p["unmanaged"] = static_cast<std::int64_t>(s.unmanaged);
+    Value& locked = p["locked"] = Value::list();
+    for (const auto& path : s.locked)
+      locked.push_back(path);
     Value& drift = p["local_changes"] = Value::list();
     for (const auto& d : s.local_drift)
       drift.push_back(d);

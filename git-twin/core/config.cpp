@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "core/embedded.hpp"
+#include "core/secret_paths.hpp"
 #include "core/system_root.hpp"
 #include "core/yaml_reader.hpp"
 
@@ -36,38 +37,14 @@ Value string_list(const std::vector<std::string>& items) {
 
 } // namespace
 
-const std::vector<std::string>& default_secret_excludes() {
-  static const std::vector<std::string> patterns = {
-      "/etc/shadow",
-      "/etc/shadow-",
-      "/etc/gshadow",
-      "/etc/gshadow-",
-      "/etc/security/opasswd",
-      "/etc/ssh/ssh_host_*_key",
-      "*/.ssh/id_rsa",
-      "*/.ssh/id_dsa",
-      "*/.ssh/id_ecdsa",
-      "*/.ssh/id_ed25519",
-      "*/.ssh/id_ecdsa_sk",
-      "*/.ssh/id_ed25519_sk",
-      "/etc/ssl/private",
-      "/etc/NetworkManager/system-connections",
-      "/etc/wpa_supplicant/*.conf",
-      "/etc/ppp/*-secrets",
-      "*/secrets.yaml",
-  };
-  return patterns;
-}
-
 Value default_config_document(const std::vector<std::string>& enabled_plugins) {
   Value doc;
   doc["root"] = "/";
   doc["filesystem_roots"] = string_list({"/etc"});
-  std::vector<std::string> exclude = {"/etc/*.dpkg-old", "/etc/*.dpkg-dist", "/etc/*.dpkg-new",
-                                      "/etc/ld.so.cache", "*.twinbak-*"};
-  for (const auto& p : default_secret_excludes())
-    exclude.push_back(p);
-  doc["exclude"] = string_list(exclude);
+  // Secrets are mirrored too, encrypted (core/secret_paths.hpp); `secrets` adds patterns.
+  doc["exclude"] = string_list({"/etc/*.dpkg-old", "/etc/*.dpkg-dist", "/etc/*.dpkg-new",
+                                "/etc/ld.so.cache", "*.twinbak-*"});
+  doc["secrets"] = Value::list();
   doc["plugins"]["enable"] = string_list(enabled_plugins);
   doc["snapshot"]["auto_commit"] = true;
   doc["snapshot"]["max_file_size_mb"] = 1;
@@ -84,6 +61,7 @@ Config config_from_document(const Value& doc) {
   if (const Value* roots = doc.find("filesystem_roots"))
     c.filesystem_roots = get_strings(roots);
   c.exclude = get_strings(doc.find("exclude"));
+  c.secrets = get_strings(doc.find("secrets"));
   if (const Value* plugins = doc.find("plugins"))
     c.enabled_plugins = get_strings(plugins->find("enable"));
   c.auto_commit = get_bool(doc, "snapshot", "auto_commit", true);
@@ -128,6 +106,12 @@ std::vector<SchemaProblem> check_config(const Value& doc,
                             "trees to mirror"});
     }
   }
+  if (const Value* secrets = doc.find("secrets"))
+    for (size_t i = 0; i < secrets->as_list().size(); ++i) {
+      const Value& pattern = secrets->as_list()[i];
+      if (std::string why; !check_secret_pattern(pattern.as_string(), why))
+        problems.push_back({fmt::format("/secrets/{}", i), pattern.mark, why});
+    }
   if (const Value* plugins = doc.find("plugins"))
     if (const Value* enable = plugins->find("enable"))
       for (size_t i = 0; i < enable->as_list().size(); ++i) {

@@ -15,6 +15,7 @@ struct Config {
   std::string root = "/"; // empty: no machine at hand, check documents only (machine_check)
   std::vector<std::string> filesystem_roots{"/etc"};
   std::vector<std::string> exclude;
+  std::vector<std::string> secrets; // patterns added to the built-in secret ones (secret_paths)
   std::vector<std::string> enabled_plugins;
   bool auto_commit = true;
   double max_file_size_mb = 1;
@@ -23,10 +24,6 @@ struct Config {
   bool adopt_local_changes = true;
   bool pre_commit_snapshot = false; // hooks.pre_commit_snapshot: refresh and stage live/
 };
-
-/// Patterns that keep secrets out of the mirror until encryption lands (issue: secrets):
-/// shadow/gshadow, ssh private keys, NetworkManager connections, Wi-Fi and PPP secrets.
-const std::vector<std::string>& default_secret_excludes();
 
 /// The config.yaml that `init` writes (all plugins that can run here enabled).
 Value default_config_document(const std::vector<std::string>& enabled_plugins);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/git_repo.hpp"
+#include "core/git_settings.hpp"
 
 #include "core/fs_util.hpp"
 
@@ -472,14 +473,20 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
   // Directories first: `git add` writes new objects much faster than update-index does
   // (measured: 20,000 new files, 2.8 s against 5.4 s); the files that follow, adopted into
   // filesystem/, mostly have the same content, already written.
+  // Every git command that stores content gets the twin-crypt filter on its command line:
+  // secrets are encrypted even where the repository's config lost the filter.
+  const std::vector<std::string> filter = crypt_filter_overrides();
   if (!dirs.empty()) {
-    std::vector<std::string> add = {"add", "-A", "-f", "--"};
+    std::vector<std::string> add = filter;
+    add.insert(add.end(), {"add", "-A", "-f", "--"});
     add.insert(add.end(), dirs.begin(), dirs.end());
     TWIN_CHECK(run_git(runner, repo.work_tree(), add));
   }
-  if (!files.empty())
-    TWIN_CHECK(run_git(runner, repo.work_tree(),
-                       {"update-index", "--add", "--remove", "-z", "--stdin"}, files));
+  if (!files.empty()) {
+    std::vector<std::string> update = filter;
+    update.insert(update.end(), {"update-index", "--add", "--remove", "-z", "--stdin"});
+    TWIN_CHECK(run_git(runner, repo.work_tree(), update, files));
+  }
 
   // Is anything of ours staged, and is anything else (the user's own staging) staged too?
   auto staged =
@@ -513,11 +520,12 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
   ident.argv = {"git", "var", "GIT_COMMITTER_IDENT"};
   ident.cwd = repo.work_tree();
   bool has_identity = TWIN_TRY(runner.run(ident)).ok();
-  std::vector<std::string> args;
+  std::vector<std::string> args = filter;
   if (!has_identity) {
     char host[256] = "localhost";
     gethostname(host, sizeof host - 1);
-    args = {"-c", "user.name=git-twin", "-c", fmt::format("user.email=git-twin@{}", host)};
+    args.insert(args.end(),
+                {"-c", "user.name=git-twin", "-c", fmt::format("user.email=git-twin@{}", host)});
   }
   for (const char* a : {"commit", "-q", "-F"})
     args.emplace_back(a);

@@ -10,6 +10,7 @@
 
 #include "core/embedded.hpp"
 #include "core/schema.hpp"
+#include "core/secret_cipher.hpp"
 #include "core/sha256.hpp"
 #include "core/stat_cache.hpp"
 #include "core/yaml_emitter.hpp"
@@ -122,7 +123,7 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
       if (const CacheEntry* hit = cache.lookup(twin_path, **st, nullptr, false)) {
         sha = hit->sha256;
       } else if (auto content = env.tree.read(twin_path); content && *content) {
-        sha = sha256_hex(**content);
+        sha = desired_content_digest(**content);
         cache.record(twin_path, CacheEntry{(*st)->inode, (*st)->size, (*st)->mtime_ns,
                                            (*st)->ctime_ns, sha, 0, 0});
       }
@@ -152,6 +153,10 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
       record->head.stamps[state_path(plugin)] =
           stamp_of(TWIN_TRY(env.tree.stat(state_path(plugin))));
     auto text = TWIN_TRY(env.tree.read(state_path(plugin)));
+    if (text && is_encrypted(*text)) {
+      st.locked.push_back(state_path(plugin)); // a clone without the key: nothing to plan
+      continue;
+    }
     if (text) {
       auto errors = check_state_document(plugin, state_path(plugin), *text, env.config, env.tree,
                                          &desired, env.repo.git_dir());
@@ -179,6 +184,7 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
     st.actions = pp.actions.size();
     st.local_drift = std::move(pp.local_drift);
     st.unmanaged = pp.unmanaged;
+    st.locked = std::move(pp.locked);
     st.conflicts = pp.conflicts;
     for (auto& a : pp.actions)
       plan.actions.push_back(std::move(a));

@@ -36,6 +36,9 @@ struct PluginStatus {
   std::size_t actions = 0;
   std::vector<std::string> local_drift; // changed on the machine only: snapshot adopts
   std::size_t unmanaged = 0;            // observed but not named in state/
+  // Encrypted, and this clone has no key: files whose desired content is ciphertext, or
+  // the state document itself (then nothing of the plugin was planned).
+  std::vector<std::string> locked;
   std::vector<Conflict> conflicts;
 };
 

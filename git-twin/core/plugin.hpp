@@ -19,6 +19,7 @@
 #include "core/plan.hpp"
 #include "core/runner.hpp"
 #include "core/schema.hpp"
+#include "core/secret_paths.hpp"
 #include "core/system_root.hpp"
 #include "core/value.hpp"
 #include "core/work_tree.hpp"
@@ -40,6 +41,9 @@ struct PluginContext {
   std::string git_dir; // absolute; plugins keep caches below <git_dir>/twin/
   Notes& notes;
   bool record = true; // false: observe only (plan, status), write nothing under live/
+  // Snapshot: files.mirror reports every regular file here, which decides the files that
+  // are stored encrypted (core/secret_paths.hpp). Null when nothing is recorded.
+  SecretTracker* secrets = nullptr;
 };
 
 /// The sha256 of the content at a twin_path in the work tree; nullopt when it is missing.
@@ -62,6 +66,7 @@ struct PluginPlan {
   std::vector<Conflict> conflicts;      // skipped unless --prefer
   std::vector<std::string> local_drift; // resources changed on the machine only (to adopt)
   std::size_t unmanaged = 0;            // observed resources state/ does not name
+  std::vector<std::string> locked;      // desired content encrypted, no key: left alone
 };
 
 /// What apply may touch. Backups are named with `backup_stamp` (empty: no backups).
@@ -102,6 +107,10 @@ public:
 
   /// True when this plugin has desired state (state/<fragment>.yaml).
   virtual bool has_state() const { return false; }
+  /// True when the plugin's documents may hold secrets as a whole (crontabs carry tokens
+  /// and are mode 0600 on the machine): state/ and live/<fragment>.yaml are stored
+  /// encrypted.
+  virtual bool secret_documents() const { return false; }
 
   /// Initial desired state derived from a live document (used by init).
   virtual Result<Value> seed_state(PluginContext& ctx, const Value& live,

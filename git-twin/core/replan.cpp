@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/secret_cipher.hpp"
 #include "core/sha256.hpp"
 #include "core/yaml_reader.hpp"
 
@@ -28,7 +29,7 @@ Result<std::string> content_digest(const WorkTree& tree, const std::string& path
   if (!st || st->type != FileType::file)
     return std::string();
   auto text = TWIN_TRY(tree.read(path));
-  return text ? sha256_hex(*text) : std::string();
+  return text ? desired_content_digest(*text) : std::string();
 }
 
 Result<Value> item_document(const std::string& list, const std::string& json) {

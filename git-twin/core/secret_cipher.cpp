@@ -249,6 +249,14 @@ Result<std::string> smudge_secret(const SecretKey* key, std::string_view path,
   return plaintext;
 }
 
+std::string desired_content_digest(std::string_view content) {
+  return is_encrypted(content) ? "locked:" + sha256_hex(content) : sha256_hex(content);
+}
+
+bool is_locked_digest(std::string_view digest) {
+  return digest.substr(0, 7) == "locked:";
+}
+
 std::string key_file(const std::string& git_dir) {
   return git_dir + "/twin/crypt.key";
 }

@@ -76,6 +76,12 @@ Result<std::string> clean_secret(const SecretKey* key, std::string_view path,
 Result<std::string> smudge_secret(const SecretKey* key, std::string_view path,
                                   std::string_view blob);
 
+/// The digest planners compare for the content of a desired file: its sha256, or, for
+/// twin-crypt ciphertext (a clone without the key), "locked:" and the sha256 of the
+/// ciphertext. A locked file is reported, never written to a machine.
+std::string desired_content_digest(std::string_view content);
+bool is_locked_digest(std::string_view digest);
+
 /// Where a twin keeps its key: <git_dir>/twin/crypt.key (mode 0600, never in the work tree).
 std::string key_file(const std::string& git_dir);
 /// The twin's key; nullopt when it has none (a clone that was never given the key).

@@ -4,13 +4,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 #include <fmt/ranges.h>
 
 #include "core/fs_util.hpp"
+#include "core/git_settings.hpp"
 #include "core/live_memo.hpp"
 #include "core/schema.hpp"
+#include "core/secret_cipher.hpp"
+#include "core/secret_paths.hpp"
 #include "core/sha256.hpp"
 #include "core/yaml_emitter.hpp"
 #include "core/yaml_reader.hpp"
@@ -50,13 +54,29 @@ std::string default_message(const SnapshotOptions& options, const SnapshotReport
   return msg;
 }
 
+// What a snapshot knows about secrets: the key, and the files found secret so far.
+struct SnapshotSecrets {
+  std::optional<SecretKey> key;
+  SecretTracker tracker;
+};
+
+// The id of the blob git will store for `text` at `path`: a secret document is stored
+// encrypted (deterministically, so the id is known before git stores it).
+Result<std::string> stored_blob_id(const Plugin& plugin, const std::string& path,
+                                   std::string_view text, const SnapshotSecrets& secrets) {
+  if (!plugin.secret_documents() || !secrets.key)
+    return GitRepo::hash_blob(text);
+  return GitRepo::hash_blob(TWIN_TRY(encrypt_secret(*secrets.key, path, text)));
+}
+
 // Observes one plugin and adopts its drift. Errors here fail only this plugin.
 Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions& options,
                        const std::optional<std::string>& base, LiveMemo& memo,
-                       PluginSnapshot& report, std::vector<std::string>& commit_paths,
-                       std::string& live_blob) {
+                       SnapshotSecrets& secrets, PluginSnapshot& report,
+                       std::vector<std::string>& commit_paths, std::string& live_blob) {
   Notes notes;
   PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes};
+  ctx.secrets = &secrets.tracker;
   std::vector<std::string> written;
   LiveObservation observed = TWIN_TRY(plugin.collect(ctx, written));
   report.warnings = std::move(notes.warnings);
@@ -72,7 +92,7 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
     live_blob = *known; // the file already holds this observation
   } else {
     TWIN_TRY(env.tree.write_if_changed(file, observed.text()));
-    live_blob = GitRepo::hash_blob(observed.text());
+    live_blob = TWIN_TRY(stored_blob_id(plugin, file, observed.text(), secrets));
     if (auto written_stat = TWIN_TRY(env.tree.stat(file)))
       memo.record(file, observed.fingerprint(), live_blob, *written_stat);
   }
@@ -182,6 +202,72 @@ void remember(const std::string& memo, const std::string& key) {
   (void)replace_state_file(memo, text);
 }
 
+// The repository paths stored encrypted as a whole: the documents of plugins that say so.
+std::vector<std::string> secret_documents(std::span<const Plugin* const> plugins) {
+  std::vector<std::string> paths;
+  for (const Plugin* p : plugins)
+    if (p->secret_documents()) {
+      if (p->has_state())
+        paths.push_back(state_path(*p));
+      paths.push_back(live_path(*p));
+    }
+  return paths;
+}
+
+// A twin whose .gitattributes already encrypts something needs its key: without it a
+// snapshot could not store what it observed, and must not try.
+Result<SnapshotSecrets> open_secrets(TwinEnv& env, std::string_view attributes) {
+  auto key = TWIN_TRY(load_key(env.repo.git_dir()));
+  bool encrypting = !listed_secret_files(attributes).empty() ||
+                    attributes.find("filter=twin-crypt") != std::string_view::npos;
+  if (!key && encrypting)
+    return fail("this twin stores secrets encrypted and has no key here; import it with 'git "
+                "twin key import FILE' (see 'git twin key export' on the machine that has it)");
+  if (!key) { // a twin from before encryption: it gets a key now
+    key = TWIN_TRY(SecretKey::generate());
+    TWIN_CHECK(store_key(env.repo.git_dir(), *key));
+    TWIN_CHECK(configure_git(env.runner, env.repo.work_tree()));
+  }
+  return SnapshotSecrets{std::move(key), SecretTracker(SecretPatterns(env.config.secrets),
+                                                       listed_secret_files(attributes))};
+}
+
+// Rewrites git-twin's block of .gitattributes for what this snapshot found, and has git
+// clean again the files that became secret (their blobs were stored in plaintext before).
+// Returns true when .gitattributes changed.
+Result<bool> update_attributes(TwinEnv& env, std::span<const Plugin* const> plugins,
+                               const std::string& attributes, const SnapshotSecrets& secrets,
+                               bool complete) {
+  std::set<std::string> listed = secrets.tracker.listed();
+  if (!complete) // a plugin failed: what it did not observe stays listed
+    for (const auto& path : listed_secret_files(attributes))
+      listed.insert(path);
+  std::string text = render_gitattributes(attributes, secrets.tracker.patterns(), listed,
+                                          secret_documents(plugins));
+  bool changed = TWIN_TRY(env.tree.write_if_changed(".gitattributes", text));
+  std::vector<std::string> again;
+  for (const auto& logical : secrets.tracker.newly_listed())
+    for (const auto& path : mirror_paths_of(logical))
+      if (TWIN_TRY(env.tree.stat(path)))
+        again.push_back(path);
+  if (again.empty())
+    return changed;
+  std::vector<std::string> ls = {"ls-files", "-z", "--"};
+  ls.insert(ls.end(), again.begin(), again.end());
+  std::string tracked = TWIN_TRY(run_git(env.runner, env.repo.work_tree(), ls)).out;
+  if (tracked.empty())
+    return changed; // new files: the commit's add encrypts them
+  std::vector<std::string> args = crypt_filter_overrides();
+  args.insert(args.end(), {"add", "--renormalize", "-f", "--"});
+  for (std::size_t at = 0; at < tracked.size();) {
+    std::size_t end = tracked.find('\0', at);
+    args.push_back(tracked.substr(at, end - at));
+    at = end == std::string::npos ? tracked.size() : end + 1;
+  }
+  TWIN_CHECK(run_git(env.runner, env.repo.work_tree(), args));
+  return changed;
+}
+
 } // namespace
 
 bool SnapshotReport::failed() const {
@@ -239,12 +325,15 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   std::vector<std::pair<std::string, std::string>> live_blobs; // repo path, blob id
   bool wrote = false;
   LiveMemo memo = LiveMemo::load(env.repo.git_dir());
+  std::string attributes = TWIN_TRY(env.tree.read(".gitattributes")).value_or("");
+  SnapshotSecrets secrets = TWIN_TRY(open_secrets(env, attributes));
   for (const Plugin* plugin : plugins) {
     PluginSnapshot& pr = report.plugins.emplace_back();
     pr.plugin = std::string(plugin->name());
     std::string blob;
     std::vector<std::string> adopted_paths;
-    if (auto ok = snapshot_plugin(env, *plugin, options, base, memo, pr, adopted_paths, blob);
+    if (auto ok =
+            snapshot_plugin(env, *plugin, options, base, memo, secrets, pr, adopted_paths, blob);
         !ok) {
       pr.error = ok.error().message;
       continue;
@@ -255,6 +344,10 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   }
   auto now = std::chrono::system_clock::now().time_since_epoch();
   memo.save(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+  if (TWIN_TRY(update_attributes(env, plugins, attributes, secrets, !report.failed()))) {
+    paths.push_back(".gitattributes");
+    wrote = true;
+  }
   std::vector<std::string> pending = read_pending(env.repo);
   if (!options.commit) {
     pending.insert(pending.end(), paths.begin() + 1, paths.end());

@@ -16,6 +16,7 @@ public:
     return "users' crontabs: jobs, disabled jobs, comments and settings";
   }
   bool has_state() const override { return true; }
+  bool secret_documents() const override { return true; } // crontabs are mode 0600
   const Value& live_schema() const override;
   const Value* state_schema() const override;
 

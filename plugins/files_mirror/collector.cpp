@@ -167,8 +167,10 @@ private:
         } else if (const CacheEntry* hit = m_cache.lookup(path, e.stat, copy, m_ctx.record)) {
           entry.content = Content::stored;
           entry.sha256 = hit->sha256;
+          if (m_ctx.secrets)
+            m_ctx.secrets->observe(path, entry.mode, nullptr);
           keep();
-        } else if (auto stored = store(dir, e.name, e.stat, copy, path)) {
+        } else if (auto stored = store(dir, e.name, e.stat, copy, path, entry.mode)) {
           entry.content = Content::stored;
           entry.sha256 = *stored;
           keep();
@@ -191,12 +193,16 @@ private:
   }
 
   // Reads a file, copies it into live/filesystem when the copy differs, and records it in
-  // the cache. Returns the sha256, or an error that only this file failed.
+  // the cache. Returns the sha256, or an error that only this file failed. A snapshot
+  // learns here whether the bytes make the file secret (a private key in /etc/nginx).
   Result<std::string> store(const Dir& dir, const std::string& name, const FileStat& st,
-                            const FileStat* copy, const std::string& logical) {
+                            const FileStat* copy, const std::string& logical,
+                            std::string_view mode) {
     auto content = dir.read_file(name);
     if (!content)
       return fail("cannot read '{}': {}", logical, content.error().message);
+    if (m_ctx.secrets)
+      m_ctx.secrets->observe(logical, mode, &*content);
     std::string digest = sha256_hex(*content);
     if (!m_ctx.record)
       return digest;

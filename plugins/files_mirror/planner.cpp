@@ -7,6 +7,7 @@
 
 #include <fmt/ranges.h>
 
+#include "core/secret_cipher.hpp"
 #include "core/sync.hpp"
 
 namespace twin::files {
@@ -154,6 +155,10 @@ PluginPlan plan_files(const std::vector<DesiredFile>& desired,
     std::optional<std::string> want_digest;
     if (d.twin_path && !d.absent)
       want_digest = digest(*d.twin_path);
+    if (want_digest && is_locked_digest(*want_digest)) {
+      plan.locked.push_back(d.path); // ciphertext without the key: never written anywhere
+      continue;
+    }
     std::optional<FileFacts> want =
         desired_facts(d, [&](const std::string&) { return want_digest; });
     std::optional<FileFacts> was, now;

@@ -79,11 +79,11 @@ TEST_CASE("the default config reads back as the default settings", "[config]") {
   CHECK(c.adopt_local_changes == defaults.adopt_local_changes);
 }
 
-TEST_CASE("the default excludes keep secrets and package leftovers out of the mirror", "[config]") {
+TEST_CASE("the default excludes keep package leftovers out; secrets come in, encrypted",
+          "[config]") {
   Config c = config_from_document(default_config_document({}));
-  for (const auto& secret : default_secret_excludes())
-    CHECK(contains(c.exclude, secret));
-  CHECK(contains(c.exclude, "/etc/shadow"));
+  CHECK(!contains(c.exclude, "/etc/shadow"));
+  CHECK(c.secrets.empty());
   CHECK(contains(c.exclude, "/etc/*.dpkg-old"));
   CHECK(contains(c.exclude, "/etc/ld.so.cache"));
 }
@@ -94,6 +94,7 @@ TEST_CASE("config_from_document reads every field", "[config]") {
   Config c = config_from_document(parse(R"(root: /mnt/image
 filesystem_roots: [/etc, /srv/www]
 exclude: ["/etc/*.bak", "/srv/www/cache"]
+secrets: ["/srv/www/*.token"]
 plugins: {enable: [files.mirror]}
 snapshot: {auto_commit: false, max_file_size_mb: 0.5}
 apply: {require_confirmation: false, backup_replaced_files: false}
@@ -103,6 +104,7 @@ github: {user: me, device_repo: twin-laptop}
   CHECK(c.root == "/mnt/image");
   CHECK(c.filesystem_roots == std::vector<std::string>{"/etc", "/srv/www"});
   CHECK(c.exclude == std::vector<std::string>{"/etc/*.bak", "/srv/www/cache"});
+  CHECK(c.secrets == std::vector<std::string>{"/srv/www/*.token"});
   CHECK(c.enabled_plugins == std::vector<std::string>{"files.mirror"});
   CHECK_FALSE(c.auto_commit);
   CHECK(c.max_file_size_mb == 0.5);
@@ -166,6 +168,12 @@ TEST_CASE("check_config refuses a filesystem root that is not a normal path", "[
 TEST_CASE("check_config refuses a root that is not a normal absolute path", "[config]") {
   only_problem("root: /mnt//image\n", "/root");
   only_problem("root: mnt/image\n", "/root");
+}
+
+TEST_CASE("check_config refuses a secret pattern that is not anchored", "[config]") {
+  SchemaProblem p = only_problem("secrets: [/srv/ok, srv/*.token]\n", "/secrets/1");
+  CHECK(p.message.find("starts with '/' or '**/'") != std::string::npos);
+  CHECK(p.mark.line == 1);
 }
 
 TEST_CASE("check_config reports a wrong type with its pointer", "[config]") {

@@ -15,10 +15,15 @@
 #include "core/error.hpp"
 #include "core/runner.hpp"
 
-namespace twin::filters {
+namespace twin {
 
 /// name -> value, in the order they are written.
 const std::vector<std::pair<std::string, std::string>>& git_settings();
+
+/// `-c name=value` arguments that make one git command clean through twin-crypt whatever
+/// the repository's config says: git-twin's own commits never depend on the config being
+/// in place.
+std::vector<std::string> crypt_filter_overrides();
 
 /// Writes git_settings() into the repository's own config (.git/config).
 Status configure_git(Runner& runner, const std::string& work_tree);
@@ -26,4 +31,4 @@ Status configure_git(Runner& runner, const std::string& work_tree);
 /// The settings that are missing or differ, as "name (expected 'value')".
 Result<std::vector<std::string>> missing_git_settings(Runner& runner, const std::string& work_tree);
 
-} // namespace twin::filters
+} // namespace twin

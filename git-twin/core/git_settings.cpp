@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "filters/git_setup.hpp"
+#include "core/git_settings.hpp"
 
 #include <map>
 #include <sstream>
@@ -8,7 +8,7 @@
 
 #include "core/git_repo.hpp"
 
-namespace twin::filters {
+namespace twin {
 
 const std::vector<std::pair<std::string, std::string>>& git_settings() {
   static const std::vector<std::pair<std::string, std::string>> settings = {
@@ -21,6 +21,14 @@ const std::vector<std::pair<std::string, std::string>>& git_settings() {
       {"merge.twin-crypt.driver", "git twin merge-driver %O %A %B %P"},
   };
   return settings;
+}
+
+std::vector<std::string> crypt_filter_overrides() {
+  std::vector<std::string> args;
+  for (const auto& [name, value] : git_settings())
+    if (name.rfind("filter.", 0) == 0)
+      args.insert(args.end(), {"-c", name + "=" + value});
+  return args;
 }
 
 Status configure_git(Runner& runner, const std::string& work_tree) {
@@ -51,4 +59,4 @@ Result<std::vector<std::string>> missing_git_settings(Runner& runner,
   return missing;
 }
 
-} // namespace twin::filters
+} // namespace twin
