@@ -10,7 +10,7 @@
 # bash-completion loads this file by the command's name. Without bash-completion, source
 # this file after git's completion script (for example from ~/.bashrc).
 
-__git_twin_porcelain="init snapshot plan apply status adopt restore pull push validate doctor check-deps help"
+__git_twin_porcelain="init snapshot plan apply status adopt restore pull push validate key doctor check-deps help"
 __git_twin_plumbing="hook"
 __git_twin_hooks="post-checkout post-merge post-rewrite pre-commit"
 
@@ -24,6 +24,7 @@ __git_twin_options () {
 	adopt)             echo "--message --root" ;;
 	restore|pull)      echo "--root" ;;
 	doctor|check-deps) echo "--fix" ;;
+	key)               echo "--force" ;;
 	esac
 }
 

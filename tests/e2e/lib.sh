@@ -157,6 +157,25 @@ expect_nowhere_in_repo() {
   else fail "'$2' is nowhere in $(short "$1")" "found in:$where"; fi
 }
 
+# expect_not_in_objects REPO TEXT: TEXT may be in the work tree (a decrypted secret), but
+# is in no file under .git, no object (even unreachable ones, packed or loose), and no
+# commit's patch as stored (textconv off).
+expect_not_in_objects() {
+  local where=""
+  grep -rqaF -- "$2" "$1/.git" && where="$where .git"
+  git -C "$1" log -p --all --no-textconv | grep -qaF -- "$2" && where="$where git-log-p"
+  git -C "$1" cat-file --batch-all-objects --batch | grep -qaF -- "$2" && where="$where objects"
+  if [ -z "$where" ]; then ok "'$2' is stored only encrypted in $(short "$1")"
+  else fail "'$2' is stored only encrypted in $(short "$1")" "found in:$where"; fi
+}
+
+# expect_encrypted_blob REPO REV:PATH: the blob git stores there is twin-crypt ciphertext.
+expect_encrypted_blob() {
+  local magic
+  magic=$(git -C "$1" cat-file blob "$2" | head -c 10 | tail -c 9)
+  expect_eq "TWINCRYPT" "$magic" "$2 is stored encrypted"
+}
+
 # make_fake_root DIR: a small Debian-like root. Secrets carry markers so that a grep can
 # prove they never reach the twin: SHADOW-SECRET-MARKER, SSH-PRIVATE-KEY-MARKER.
 make_fake_root() {

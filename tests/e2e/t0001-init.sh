@@ -28,13 +28,21 @@ expect_eq "Welcome to fakehost" "$(cat "$T/filesystem/etc/motd")" "filesystem/ h
 expect_contains "$T/state/files.yaml" "twin_path: filesystem/etc/motd"
 expect_contains "$T/live/files.yaml" "path: /etc/motd"
 
-section "secrets are never stored"
-expect_no_file "$T/live/filesystem/etc/shadow"
-expect_no_file "$T/filesystem/etc/shadow"
-expect_no_file "$T/live/filesystem/etc/ssh/ssh_host_ed25519_key"
-expect_not_contains "$T/live/files.yaml" "path: /etc/shadow"
-expect_nowhere_in_repo "$T" "SHADOW-SECRET-MARKER"
-expect_nowhere_in_repo "$T" "SSH-PRIVATE-KEY-MARKER"
+section "secrets are stored, encrypted"
+expect_contains "$T/live/filesystem/etc/shadow" "SHADOW-SECRET-MARKER"
+expect_contains "$T/filesystem/etc/shadow" "SHADOW-SECRET-MARKER"
+expect_contains "$T/live/files.yaml" "path: /etc/shadow"
+expect_encrypted_blob "$T" HEAD:live/filesystem/etc/shadow
+expect_encrypted_blob "$T" HEAD:filesystem/etc/shadow
+expect_encrypted_blob "$T" HEAD:filesystem/etc/ssh/ssh_host_ed25519_key
+expect_not_in_objects "$T" "SHADOW-SECRET-MARKER"
+expect_not_in_objects "$T" "SSH-PRIVATE-KEY-MARKER"
+expect_contains "$T/.gitattributes" "filesystem/etc/shadow filter=twin-crypt"
+expect_eq "600" "$(stat -c %a "$T/.git/twin/crypt.key")" "the key is private to its owner"
+expect_eq "git twin filter-process" "$(git -C "$T" config filter.twin-crypt.process)" \
+  "the crypt filter is configured"
+expect_eq "true" "$(git -C "$T" config filter.twin-crypt.required)" "the filter is required"
+expect_eq "" "$(git -C "$T" status --porcelain)" "git status is clean after init"
 expect_file "$T/live/filesystem/etc/ssh/ssh_host_ed25519_key.pub"
 expect_file "$T/filesystem/etc/ssh/ssh_host_ed25519_key.pub"
 expect_contains "$T/filesystem/etc/ssh/ssh_host_ed25519_key.pub" "PUBLIC-KEY-MARKER"

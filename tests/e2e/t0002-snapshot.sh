@@ -180,7 +180,7 @@ yaml_entry state/files.yaml /etc/evil >"$TRASH/evil-state.yaml"
 expect_contains "$TRASH/evil-state.yaml" "target: /etc/shadow"
 expect_no_file live/filesystem/etc/evil
 expect_no_file filesystem/etc/evil
-expect_nowhere_in_repo "$T" "SHADOW-SECRET-MARKER"
+expect_not_in_objects "$T" "SHADOW-SECRET-MARKER"
 expect_eq "" "$(git status --porcelain)" "git status is clean"
 
 section "stable once more"
