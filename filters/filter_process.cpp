@@ -34,6 +34,7 @@ Status handshake(PacketReader& reader, PacketWriter& writer) {
   TWIN_CHECK(writer.write_line("git-filter-server"));
   TWIN_CHECK(writer.write_line("version=2"));
   TWIN_CHECK(writer.write_flush());
+  TWIN_CHECK(writer.send());
 
   auto offered = TWIN_TRY(reader.read_list());
   if (!offered)
@@ -41,7 +42,8 @@ Status handshake(PacketReader& reader, PacketWriter& writer) {
   for (std::string_view capability : {"capability=clean", "capability=smudge"})
     if (has_line(*offered, capability))
       TWIN_CHECK(writer.write_line(capability));
-  return writer.write_flush();
+  TWIN_CHECK(writer.write_flush());
+  return writer.send();
 }
 
 } // namespace
@@ -91,6 +93,7 @@ Status serve_filter_process(ByteSource& input, ByteSink& output, ByteSink& diagn
                                                result.error().message)));
       TWIN_CHECK(writer.write_line("status=error"));
       TWIN_CHECK(writer.write_flush());
+      TWIN_CHECK(writer.send());
       continue;
     }
     TWIN_CHECK(writer.write_line("status=success"));
@@ -98,6 +101,7 @@ Status serve_filter_process(ByteSource& input, ByteSink& output, ByteSink& diagn
     TWIN_CHECK(writer.write_content(*result));
     TWIN_CHECK(writer.write_flush());
     TWIN_CHECK(writer.write_flush()); // the empty trailing list: the status stays success
+    TWIN_CHECK(writer.send());
   }
 }
 

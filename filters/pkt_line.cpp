@@ -187,7 +187,11 @@ Result<std::string> PacketReader::read_content() {
 
 Status PacketWriter::append(std::string_view bytes) {
   m_buffer += bytes;
-  if (m_buffer.size() < k_write_chunk)
+  return m_buffer.size() < k_write_chunk ? Status{} : send();
+}
+
+Status PacketWriter::send() {
+  if (m_buffer.empty())
     return {};
   Status sent = m_sink.write(m_buffer);
   m_buffer.clear();
@@ -210,10 +214,7 @@ Status PacketWriter::write_content(std::string_view content) {
 }
 
 Status PacketWriter::write_flush() {
-  m_buffer += k_flush_packet;
-  Status sent = m_sink.write(m_buffer);
-  m_buffer.clear();
-  return sent;
+  return append(k_flush_packet);
 }
 
 } // namespace twin::filters

@@ -119,7 +119,9 @@ private:
   bool m_eof = false;
 };
 
-/// Writes packets to a sink, buffered; flush_output() (and every flush packet) sends them.
+/// Writes packets to a sink, buffered: send() hands them over (and the buffer goes out by
+/// itself once it holds 64 KiB, so large content streams). A whole reply sent in one write
+/// wakes git once instead of once per packet.
 class PacketWriter {
 public:
   explicit PacketWriter(ByteSink& sink) : m_sink(sink) {}
@@ -128,8 +130,10 @@ public:
   Status write_line(std::string_view line);
   /// Content split into packets of at most k_max_payload bytes.
   Status write_content(std::string_view content);
-  /// A flush packet, then everything buffered goes out: the other side waits for it.
+  /// A flush packet.
   Status write_flush();
+  /// Everything buffered goes out: call it when the other side waits for an answer.
+  Status send();
 
 private:
   Status append(std::string_view bytes);

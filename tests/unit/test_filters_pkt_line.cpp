@@ -69,10 +69,11 @@ TEST_CASE("pkt-line: reader and writer", "[filter][pkt-line]") {
   PacketWriter writer(sink);
   REQUIRE(writer.write_line("git-filter-server"));
   REQUIRE(writer.write_line("version=2"));
-  CHECK(sink.data().empty()); // buffered until the flush
   REQUIRE(writer.write_flush());
   REQUIRE(writer.write_content("body"));
   REQUIRE(writer.write_flush());
+  CHECK(sink.data().empty()); // buffered until sent
+  REQUIRE(writer.send());
   CHECK(sink.data() == "0016git-filter-server\n000eversion=2\n00000008body0000");
 
   // One byte at a time, as a slow pipe could deliver it.
