@@ -2,6 +2,7 @@
 #include "core/git_repo.hpp"
 
 #include "core/fs_util.hpp"
+#include "core/secret_cipher.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -409,9 +410,15 @@ Result<std::optional<std::string>> GitRepo::read_blob(std::string_view commit,
   Owned<git_blob, git_blob_free> blob;
   if (git_blob_lookup(&blob.ptr, repo, &oid) < 0)
     return tl::unexpected(libgit2_error(fmt::format("cannot read '{}' at {}", path, commit)));
-  // Attributes come from the work tree and from the commit read, so a path marked in either
-  // is filtered. The default flag that skips "binary" blobs is dropped: a twin-crypt blob
-  // starts with a NUL byte and would never be decrypted.
+  // Only twin-crypt ciphertext goes through the filters: finding the attributes loads the
+  // whole index (30 ms for 30,000 files), and no other filter changes what git-twin reads.
+  std::string_view raw(static_cast<const char*>(git_blob_rawcontent(blob.ptr)),
+                       static_cast<size_t>(git_blob_rawsize(blob.ptr)));
+  if (!is_encrypted(raw))
+    return std::optional<std::string>(std::string(raw));
+  // Attributes come from the work tree, the index and the commit read, so a path marked in
+  // any of them is filtered. The default flag that skips "binary" blobs is dropped: a
+  // twin-crypt blob starts with a NUL byte and would never be decrypted.
   git_blob_filter_options options;
   git_blob_filter_options_init(&options, GIT_BLOB_FILTER_OPTIONS_VERSION);
   options.flags = GIT_BLOB_FILTER_ATTRIBUTES_FROM_COMMIT;

@@ -46,9 +46,12 @@ public:
   /// The commit id a ref or revision names ("HEAD", "refs/twin/base"); nullopt when it
   /// does not resolve (unborn HEAD, missing ref).
   Result<std::optional<std::string>> resolve(std::string_view revision) const;
-  /// The content of `path` in the tree of `commit` as a checkout would write it: through
-  /// the filters its attributes name (in the work tree or that commit), so a twin-crypt
-  /// secret comes back decrypted when the twin has the key; nullopt when absent.
+  /// The content of `path` in the tree of `commit`; nullopt when absent. A twin-crypt blob
+  /// comes back as a checkout would write it: through the filters its attributes name (in
+  /// the work tree, the index or that commit), so decrypted when the twin has the key and
+  /// the path is marked filter=twin-crypt. Other blobs are returned as stored (crlf and
+  /// ident attributes are not applied: twins do not use them, and looking attributes up
+  /// loads the whole index).
   Result<std::optional<std::string>> read_blob(std::string_view commit,
                                                std::string_view path) const;
   /// The blob id of `path` in the tree of `commit`; nullopt when absent.
