@@ -158,6 +158,20 @@ expect_contains "$ERR" "error: twin-crypt: secret/new.conf:"
 expect_not_contains "$ERR" "$MARK"
 expect_no_plaintext_stored "$TRASH/locked" "$MARK-locked"
 
+section "GIT_DIR from the environment names the repository"
+# A work tree without .git: only GIT_DIR (which git exports to the filter) leads to the key.
+git clone -q --bare "$R" "$TRASH/detached.git"
+cp -r .git/config .git/twin "$TRASH/detached.git/"
+git --git-dir="$TRASH/detached.git" config core.bare false
+mkdir "$TRASH/detached"
+expect_exit 0 git --git-dir="$TRASH/detached.git" --work-tree="$TRASH/detached" checkout -f main
+expect_contains "$TRASH/detached/secret/db.conf" "password=$NEWMARK"
+printf 'password=%s-detached\n' "$MARK" >"$TRASH/detached/secret/new.conf"
+(cd "$TRASH/detached/secret" && GIT_DIR=../../detached.git GIT_WORK_TREE=.. git add new.conf)
+check "git add through GIT_DIR works" test $? = 0
+git --git-dir="$TRASH/detached.git" cat-file blob :secret/new.conf >"$TRASH/blob"
+check "and stores ciphertext" is_ciphertext "$TRASH/blob"
+
 section "a tampered blob fails loudly at checkout"
 git checkout -q -b tampered
 git cat-file blob HEAD:secret/db.conf >"$TRASH/good"
