@@ -12,6 +12,7 @@
 #include "core/git_repo.hpp"
 #include "core/output.hpp"
 #include "core/runner.hpp"
+#include "filters/libgit2_filter.hpp"
 
 namespace twin::cli {
 namespace {
@@ -23,7 +24,7 @@ void print_usage(std::FILE* out) {
                   "Keep this machine as a git repository: observed, desired, and the plan "
                   "between.\n\ncommands:\n");
   for (const auto& c : commands())
-    fmt::print(out, "   {:<10} {}\n", c.name, c.summary);
+    fmt::print(out, "   {:<14} {}\n", c.name, c.summary);
   fmt::print(out, "\nSee 'git twin --help' (man git-twin) for the details.\n");
 }
 
@@ -92,12 +93,18 @@ std::span<const CommandInfo> commands() {
        cmd_doctor},
       {"check-deps", "the same as doctor", cmd_doctor},
       {"hook", "plumbing: what the installed git hooks run", cmd_hook},
+      {"filter-process", "plumbing: the twin-crypt filter git runs (filter.twin-crypt.process)",
+       cmd_filter_process},
+      {"textconv", "plumbing: print a twin-crypt file decrypted, for git diff", cmd_textconv},
   };
   return table;
 }
 
 int run(int argc, char** argv) {
   prepare_process_signals();
+  // Whatever reads or writes files with libgit2 goes through the twin-crypt filter, as git
+  // does; registered when (and only if) libgit2 is first used.
+  GitRepo::set_library_setup(&filters::register_libgit2_filters);
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
     auto result = dispatch(args);

@@ -46,7 +46,12 @@ public:
   /// The commit id a ref or revision names ("HEAD", "refs/twin/base"); nullopt when it
   /// does not resolve (unborn HEAD, missing ref).
   Result<std::optional<std::string>> resolve(std::string_view revision) const;
-  /// The content of `path` in the tree of `commit`; nullopt when absent.
+  /// The content of `path` in the tree of `commit`; nullopt when absent. A twin-crypt blob
+  /// comes back as a checkout would write it: through the filters its attributes name (in
+  /// the work tree, the index or that commit), so decrypted when the twin has the key and
+  /// the path is marked filter=twin-crypt. Other blobs are returned as stored (crlf and
+  /// ident attributes are not applied: twins do not use them, and looking attributes up
+  /// loads the whole index).
   Result<std::optional<std::string>> read_blob(std::string_view commit,
                                                std::string_view path) const;
   /// The blob id of `path` in the tree of `commit`; nullopt when absent.
@@ -64,6 +69,13 @@ public:
 
   /// The id git would give a blob with this content (git hash-object).
   static std::string hash_blob(std::string_view content);
+
+  /// What must happen right after libgit2 is initialized and before it is used: the
+  /// program registers its filters here (filters/libgit2_filter.hpp), keeping core free of
+  /// them and libgit2 lazy. Set it at startup; when libgit2 is already up, it runs at once.
+  /// A failure is reported by every later use of libgit2.
+  using LibrarySetup = Status (*)();
+  static void set_library_setup(LibrarySetup setup);
 
 private:
   // The libgit2 repository, opened on first use.
