@@ -90,6 +90,8 @@ std::span<const CommandInfo> commands() {
       {"doctor", "check that tools and hooks are in place (also: check-deps)", cmd_doctor},
       {"check-deps", "the same as doctor", cmd_doctor},
       {"hook", "plumbing: what the installed git hooks run", cmd_hook},
+      {"merge-driver", "plumbing: the merge driver git runs for state/ and secrets",
+       cmd_merge_driver},
   };
   return table;
 }
