@@ -23,7 +23,7 @@ void print_usage(std::FILE* out) {
                   "Keep this machine as a git repository: observed, desired, and the plan "
                   "between.\n\ncommands:\n");
   for (const auto& c : commands())
-    fmt::print(out, "   {:<10} {}\n", c.name, c.summary);
+    fmt::print(out, "   {:<12} {}\n", c.name, c.summary);
   fmt::print(out, "\nSee 'git twin --help' (man git-twin) for the details.\n");
 }
 
