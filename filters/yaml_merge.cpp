@@ -2,6 +2,8 @@
 #include "filters/yaml_merge.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <list>
 #include <map>
 
 #include <fmt/format.h>
@@ -182,8 +184,19 @@ private:
     // Ours' order, with the identities only theirs has put after the nearest item before
     // them in theirs that is placed; failing that, before the nearest one after them; last
     // when theirs has no other placed item (both sides appended to an empty list).
-    std::vector<std::string> order = ours.order;
-    auto placed = [&](size_t k) { return std::find(order.begin(), order.end(), theirs.order[k]); };
+    // A linked list with an index: a large fragment (files.yaml) takes many insertions.
+    std::list<std::string> order(ours.order.begin(), ours.order.end());
+    std::map<std::string_view, std::list<std::string>::iterator, std::less<>> where;
+    for (auto it = order.begin(); it != order.end(); ++it)
+      where.emplace(*it, it);
+    auto placed = [&](size_t k) {
+      auto w = where.find(theirs.order[k]);
+      return w == where.end() ? order.end() : w->second;
+    };
+    // Items ours inserted at the same place come first, as in git's conflict blocks.
+    auto ours_new = [&](const std::string& id) {
+      return !base.items.count(id) && !theirs.items.count(id);
+    };
     for (size_t i = 0; i < theirs.order.size(); ++i) {
       if (ours.items.count(theirs.order[i]))
         continue;
@@ -191,17 +204,14 @@ private:
       bool found = false;
       for (size_t k = i; !found && k-- > 0;)
         if (auto it = placed(k); it != order.end())
-          at = it + 1, found = true;
-      // Items ours inserted at the same place come first, as in git's conflict blocks.
-      auto ours_new = [&](const std::string& id) {
-        return !base.items.count(id) && !theirs.items.count(id) && ours.items.count(id);
-      };
+          at = std::next(it), found = true;
       while (found && at != order.end() && ours_new(*at))
         ++at;
       for (size_t k = i + 1; !found && k < theirs.order.size(); ++k)
         if (auto it = placed(k); it != order.end())
           at = it, found = true;
-      order.insert(at, theirs.order[i]);
+      auto inserted = order.insert(at, theirs.order[i]);
+      where.emplace(*inserted, inserted);
     }
 
     auto find = [](const Indexed& side, const std::string& id) -> Side {

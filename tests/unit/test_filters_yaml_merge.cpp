@@ -398,3 +398,24 @@ TEST_CASE("merge driver: every plugin with state has merge keys", "[merge]") {
   REQUIRE(cron);
   CHECK(cron->merge_keys()[0].fields == std::vector<std::string>{"user", "command"});
 }
+
+TEST_CASE("yaml merge: large fragments", "[merge]") {
+  // files.yaml of a whole /etc: ten thousand entries on each side, all new.
+  Value ours = Value::map(), theirs = Value::map();
+  for (int i = 0; i < 10000; ++i) {
+    Value a = Value::map(), b = Value::map();
+    a["path"] = fmt::format("/etc/a/{}", i);
+    b["path"] = fmt::format("/etc/b/{}", i);
+    ours["files"].push_back(std::move(a));
+    theirs["files"].push_back(std::move(b));
+  }
+  const std::vector<MergeKey> keys = {{"files", {"path"}}};
+  auto m = merge_yaml(Value(), ours, theirs, keys);
+  REQUIRE(m);
+  REQUIRE(m->clean());
+  const auto& files = m->merged->find("files")->as_list();
+  REQUIRE(files.size() == 20000);
+  CHECK(files[9999].get_string("path") == "/etc/a/9999");
+  CHECK(files[10000].get_string("path") == "/etc/b/0");
+  CHECK(files[19999].get_string("path") == "/etc/b/9999");
+}
