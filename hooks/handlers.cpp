@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/conflict_markers.hpp"
 #include "core/git_repo.hpp"
 #include "core/machine_check.hpp"
 #include "core/replan.hpp"
@@ -102,7 +103,9 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
   Config config = env.config;
   if (auto text = staged("config.yaml")) {
     auto doc = parse_yaml(*text, "config.yaml");
-    if (!doc) {
+    if (auto conflict = conflict_marker_error("config.yaml", *text)) {
+      errors.push_back(std::move(*conflict));
+    } else if (!doc) {
       errors.push_back(doc.error().message);
     } else {
       std::vector<std::string> known;

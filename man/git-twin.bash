@@ -11,7 +11,7 @@
 # this file after git's completion script (for example from ~/.bashrc).
 
 __git_twin_porcelain="init snapshot plan apply status adopt restore pull push validate key doctor check-deps help"
-__git_twin_plumbing="hook filter-process textconv"
+__git_twin_plumbing="hook filter-process textconv merge-driver"
 __git_twin_hooks="post-checkout post-merge post-rewrite pre-commit"
 
 # Options per command, long forms only (short ones: snapshot/adopt -m, apply -y -n).

@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/session.hpp"
 #include "core/config.hpp"
+#include "core/conflict_markers.hpp"
 #include "core/git_repo.hpp"
 #include "core/machine_check.hpp"
 #include "core/output.hpp"
@@ -94,6 +95,8 @@ std::vector<std::string> validate_file(const WorkTree& tree, const Config& confi
   if (!*text)
     return {fmt::format("{}: no such file in the twin", path)};
   if (path == "config.yaml") {
+    if (auto conflict = conflict_marker_error(path, **text))
+      return {std::move(*conflict)};
     auto doc = parse_yaml(**text, path);
     if (!doc)
       return {doc.error().message};

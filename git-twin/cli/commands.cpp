@@ -96,6 +96,8 @@ std::span<const CommandInfo> commands() {
       {"filter-process", "plumbing: the twin-crypt filter git runs (filter.twin-crypt.process)",
        cmd_filter_process},
       {"textconv", "plumbing: print a twin-crypt file decrypted, for git diff", cmd_textconv},
+      {"merge-driver", "plumbing: the merge driver git runs for state/ and secrets",
+       cmd_merge_driver},
   };
   return table;
 }

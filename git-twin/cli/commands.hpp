@@ -37,6 +37,7 @@ Result<int> cmd_key(std::span<const std::string> args);
 Result<int> cmd_hook(std::span<const std::string> args);
 Result<int> cmd_filter_process(std::span<const std::string> args);
 Result<int> cmd_textconv(std::span<const std::string> args);
+Result<int> cmd_merge_driver(std::span<const std::string> args);
 
 /// The program: parses argv, dispatches, and is the one place that turns an Error (or a
 /// stray exception) into "error: ..." and an exit code.

@@ -16,6 +16,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/live_observation.hpp"
+#include "core/merge_key.hpp"
 #include "core/plan.hpp"
 #include "core/runner.hpp"
 #include "core/schema.hpp"
@@ -111,6 +112,11 @@ public:
   /// and are mode 0600 on the machine): state/ and live/<fragment>.yaml are stored
   /// encrypted.
   virtual bool secret_documents() const { return false; }
+
+  /// How the twin-yaml merge driver matches resources in state/<fragment>.yaml across the
+  /// two sides of a merge (core/merge_key.hpp). Empty: no structural merge, the driver
+  /// merges the fragment as text.
+  virtual std::vector<MergeKey> merge_keys() const { return {}; }
 
   /// Initial desired state derived from a live document (used by init).
   virtual Result<Value> seed_state(PluginContext& ctx, const Value& live,

@@ -9,6 +9,7 @@
 
 #include <fmt/ranges.h>
 
+#include "core/conflict_markers.hpp"
 #include "core/fs_util.hpp"
 #include "core/git_settings.hpp"
 #include "core/live_memo.hpp"
@@ -289,6 +290,8 @@ std::vector<std::string> check_state_document(const Plugin& plugin, std::string_
                                               const WorkTree& tree, Value* parsed,
                                               const std::string& git_dir) {
   std::vector<std::string> errors;
+  if (auto conflict = conflict_marker_error(file, text))
+    return {std::move(*conflict)};
   auto doc = parse_yaml(text, file);
   if (!doc)
     return {doc.error().message};

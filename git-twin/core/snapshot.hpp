@@ -64,11 +64,12 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
 Result<AdoptSummary> adopt_resources(TwinEnv& env, const Plugin& plugin,
                                      const std::vector<std::string>& selectors);
 
-/// Parses and checks a state document of `plugin` (schema, then semantics). Problems are
-/// formatted "<file>:<line>:<col>: <pointer>: <message>". With `git_dir`, a text that
-/// passed the schema before is not validated again (<git-dir>/twin/schema-valid remembers
-/// digests of schema and text): JSON Schema validation of a 20,000-entry files.yaml costs
-/// hundreds of milliseconds, on every plan and every hook.
+/// Parses and checks a state document of `plugin`: unresolved merge conflict markers, then
+/// schema, then semantics. Problems are formatted "<file>:<line>:<col>: <pointer>: <message>".
+/// With `git_dir`, a text that passed the schema before is not validated again
+/// (<git-dir>/twin/schema-valid remembers digests of schema and text): JSON Schema
+/// validation of a 20,000-entry files.yaml costs hundreds of milliseconds, on every plan and
+/// every hook.
 std::vector<std::string> check_state_document(const Plugin& plugin, std::string_view file,
                                               std::string_view text, const Config& config,
                                               const WorkTree& tree, Value* parsed = nullptr,

@@ -19,6 +19,9 @@ public:
   bool secret_documents() const override { return true; } // crontabs are mode 0600
   const Value& live_schema() const override;
   const Value* state_schema() const override;
+  /// A job is its user and command (a schedule edit keeps the job); `{user, ensure: absent}`
+  /// has no command, which counts as the empty one.
+  std::vector<MergeKey> merge_keys() const override { return {{"cron", {"user", "command"}}}; }
 
   Result<LiveObservation> collect(PluginContext& ctx,
                                   std::vector<std::string>& written) const override;

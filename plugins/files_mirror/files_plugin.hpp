@@ -18,6 +18,7 @@ public:
   bool has_state() const override { return true; }
   const Value& live_schema() const override;
   const Value* state_schema() const override;
+  std::vector<MergeKey> merge_keys() const override { return {{"files", {"path"}}}; }
 
   Result<LiveObservation> collect(PluginContext& ctx,
                                   std::vector<std::string>& written) const override;

@@ -13,7 +13,7 @@ if ! command -v man >/dev/null 2>&1; then
 fi
 export MANPATH=$TWIN_TEST_PREFIX/share/man MANPAGER=cat PAGER=cat GIT_PAGER=cat MANWIDTH=80
 MAN1=$TWIN_TEST_PREFIX/share/man/man1
-commands="init snapshot plan apply status adopt restore pull push validate key doctor hook"
+commands="init snapshot plan apply status adopt restore pull push validate key doctor hook merge-driver filter-process textconv"
 
 section "man finds every page"
 for cmd in $commands; do
