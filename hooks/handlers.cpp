@@ -12,6 +12,7 @@
 #include "core/git_repo.hpp"
 #include "core/machine_check.hpp"
 #include "core/replan.hpp"
+#include "core/secret_cipher.hpp"
 #include "core/snapshot.hpp"
 #include "core/yaml_emitter.hpp"
 #include "core/yaml_reader.hpp"
@@ -94,11 +95,25 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
   // The index git is committing: GIT_INDEX_FILE when git set one (relative to the work tree,
   // where hooks run), else the repository's own.
   std::vector<std::string> errors;
+  // The index holds what was cleaned: an encrypted document (state/cron.yaml) is read back
+  // through the key. Without the key it cannot be checked here, and says so.
+  auto key = load_key(env.repo.git_dir());
   auto staged = [&](const std::string& path) -> std::optional<std::string> {
     auto shown = run_git(env.runner, env.repo.work_tree(), {"cat-file", "blob", ":" + path});
     if (!shown)
       return std::nullopt; // not in the index
-    return shown->out;
+    if (!is_encrypted(shown->out))
+      return shown->out;
+    if (!key || !*key) {
+      note(fmt::format("{} is encrypted and this clone has no key: not validated", path));
+      return std::nullopt;
+    }
+    auto plain = decrypt_secret(**key, path, shown->out);
+    if (!plain) {
+      errors.push_back(fmt::format("{}: {}", path, plain.error().message));
+      return std::nullopt;
+    }
+    return *plain;
   };
   Config config = env.config;
   if (auto text = staged("config.yaml")) {

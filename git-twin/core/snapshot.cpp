@@ -235,17 +235,20 @@ Result<SnapshotSecrets> open_secrets(TwinEnv& env, std::string_view attributes) 
 
 // Rewrites git-twin's block of .gitattributes for what this snapshot found, and has git
 // clean again the files that became secret (their blobs were stored in plaintext before).
-// Returns true when .gitattributes changed.
-Result<bool> update_attributes(TwinEnv& env, std::span<const Plugin* const> plugins,
-                               const std::string& attributes, const SnapshotSecrets& secrets,
-                               bool complete) {
+// Returns the paths to commit: .gitattributes when it changed, and the files cleaned again.
+Result<std::vector<std::string>> update_attributes(TwinEnv& env,
+                                                   std::span<const Plugin* const> plugins,
+                                                   const std::string& attributes,
+                                                   const SnapshotSecrets& secrets, bool complete) {
   std::set<std::string> listed = secrets.tracker.listed();
   if (!complete) // a plugin failed: what it did not observe stays listed
     for (const auto& path : listed_secret_files(attributes))
       listed.insert(path);
   std::string text = render_gitattributes(attributes, secrets.tracker.patterns(), listed,
                                           secret_documents(plugins));
-  bool changed = TWIN_TRY(env.tree.write_if_changed(".gitattributes", text));
+  std::vector<std::string> changed;
+  if (TWIN_TRY(env.tree.write_if_changed(".gitattributes", text)))
+    changed.push_back(".gitattributes");
   std::vector<std::string> again;
   for (const auto& logical : secrets.tracker.newly_listed())
     for (const auto& path : mirror_paths_of(logical))
@@ -263,6 +266,7 @@ Result<bool> update_attributes(TwinEnv& env, std::span<const Plugin* const> plug
   for (std::size_t at = 0; at < tracked.size();) {
     std::size_t end = tracked.find('\0', at);
     args.push_back(tracked.substr(at, end - at));
+    changed.push_back(args.back());
     at = end == std::string::npos ? tracked.size() : end + 1;
   }
   TWIN_CHECK(run_git(env.runner, env.repo.work_tree(), args));
@@ -347,8 +351,9 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   }
   auto now = std::chrono::system_clock::now().time_since_epoch();
   memo.save(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
-  if (TWIN_TRY(update_attributes(env, plugins, attributes, secrets, !report.failed()))) {
-    paths.push_back(".gitattributes");
+  for (auto& path :
+       TWIN_TRY(update_attributes(env, plugins, attributes, secrets, !report.failed()))) {
+    paths.push_back(std::move(path));
     wrote = true;
   }
   std::vector<std::string> pending = read_pending(env.repo);

@@ -50,7 +50,8 @@ expect_clean
 
 section "config.yaml adds patterns"
 printf 'extra=EXTRA-SECRET-MARKER\n' >"$R/etc/app/db.secret"
-printf 'secrets: ["/etc/app/*.secret"]\n' >>config.yaml
+sed -i 's|^secrets: \[\]|secrets: ["/etc/app/*.secret"]|' config.yaml
+expect_contains config.yaml 'secrets: ["/etc/app/*.secret"]'
 git commit -qm "more secrets" config.yaml
 expect_exit 0 git twin snapshot
 expect_encrypted_blob "$T" HEAD:live/filesystem/etc/app/db.secret
@@ -72,6 +73,27 @@ expect_not_contains "$TRASH/plan.json" "SHADOW-SECRET-MARKER"
 git twin status --json >"$TRASH/status.json"
 expect_not_contains "$TRASH/status.json" "SHADOW-SECRET-MARKER"
 expect_not_in_objects "$T" "SHADOW-SECRET-MARKER"
+
+section "encrypted files merge: decrypted, merged, encrypted again"
+git checkout -q -b github
+echo 'bob:$6$SHADOW-SECRET-MARKER$github:19000:0:99999:7:::' >>filesystem/etc/shadow
+printf -- '  - user: root\n    schedule: "0 5 * * *"\n    command: /usr/local/bin/from-github\n    enabled: true\n' >>state/cron.yaml
+git commit -qam "edited on GitHub" 2>"$ERR" || fail "commit on the github branch" "$(cat "$ERR")"
+git checkout -q main
+sed -i 's/^root:\$6\$SHADOW-SECRET-MARKER\$new/root:$6$SHADOW-SECRET-MARKER$machine/' filesystem/etc/shadow
+printf -- '  - user: root\n    schedule: "0 6 * * *"\n    command: /usr/local/bin/from-machine\n    enabled: true\n' >>state/cron.yaml
+git commit -qam "edited on the machine" 2>"$ERR" || fail "commit on main" "$(cat "$ERR")"
+run git merge --no-edit github
+expect_eq 0 "$RC" "the merge is clean" "$(cat "$OUT" "$ERR")"
+expect_contains filesystem/etc/shadow 'SHADOW-SECRET-MARKER$machine'
+expect_contains filesystem/etc/shadow 'SHADOW-SECRET-MARKER$github'
+expect_contains state/cron.yaml "/usr/local/bin/from-github"
+expect_contains state/cron.yaml "/usr/local/bin/from-machine"
+expect_encrypted_blob "$T" HEAD:filesystem/etc/shadow
+expect_encrypted_blob "$T" HEAD:state/cron.yaml
+expect_not_in_objects "$T" "from-github"
+expect_exit 0 git twin validate
+expect_clean
 
 section "a clone without the key: locked, never written"
 git clone -q "$T" "$TRASH/clone" 2>/dev/null
@@ -100,7 +122,7 @@ cmp -s "$TRASH/twin.key" "$TRASH/piped.key" && ok "export to a pipe writes the s
 (cd "$C" && git twin key import "$TRASH/twin.key") >"$OUT" 2>"$ERR"
 expect_eq 0 "$?" "import succeeds"
 expect_contains "$OUT" "unlocked"
-expect_contains "$C/filesystem/etc/shadow" 'SHADOW-SECRET-MARKER$new'
+expect_contains "$C/filesystem/etc/shadow" 'SHADOW-SECRET-MARKER$machine'
 expect_contains "$C/state/cron.yaml" "CRON-TOKEN-MARKER"
 expect_clean "$C"
 (cd "$C" && git twin doctor) >"$OUT" 2>"$ERR"
