@@ -38,6 +38,9 @@ expect_contains .gitattributes "live/filesystem/etc/app/token.conf filter=twin-c
 expect_contains .gitattributes "filesystem/etc/nginx/site.key filter=twin-crypt"
 expect_not_contains .gitattributes "etc/app/later.conf"
 expect_clean
+expect_eq "$(git rev-parse HEAD:live/filesystem/etc/shadow)" \
+  "$(git hash-object --path=live/filesystem/etc/shadow live/filesystem/etc/shadow)" \
+  "the blob snapshot stored is the one git add stores"
 
 section "a file that becomes private is encrypted from then on"
 expect_exit 0 git twin snapshot
