@@ -67,13 +67,6 @@ Status write_atomically(const std::string& path, std::string_view content) {
   return {};
 }
 
-std::string dir_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos)
-    return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 } // namespace
 
 Result<MergeOutcome> merge_contents(const MergeInputs& in, Runner& runner) {
@@ -127,7 +120,7 @@ Result<int> run_merge_driver(const MergeDriverArgs& args, const MergeKeysFor& ke
                              const KeyLoader& load_key, Runner& runner) {
   std::string texts[3] = {TWIN_TRY(read_file(args.base_file)), TWIN_TRY(read_file(args.ours_file)),
                           TWIN_TRY(read_file(args.theirs_file))};
-  bool secret = false;
+  bool secret = args.secret;
   for (const auto& t : texts)
     secret = secret || is_encrypted(t);
   std::optional<SecretKey> key;
@@ -145,7 +138,7 @@ Result<int> run_merge_driver(const MergeDriverArgs& args, const MergeKeysFor& ke
   }
 
   std::vector<MergeKey> keys = keys_for(args.path);
-  MergeInputs in{args.path, texts[0], texts[1], texts[2], &keys, secret, dir_of(args.ours_file)};
+  MergeInputs in{args.path, texts[0], texts[1], texts[2], &keys, secret, args.scratch_dir};
   MergeOutcome outcome = TWIN_TRY(merge_contents(in, runner));
   std::string result =
       secret ? TWIN_TRY(encrypt_secret(*key, args.path, outcome.text)) : std::move(outcome.text);

@@ -52,6 +52,8 @@ struct MergeDriverArgs {
   std::string ours_file;   // %A, also where the result goes
   std::string theirs_file; // %B
   std::string path;        // %P
+  bool secret = false;     // the path must be stored encrypted, whatever the inputs are
+  std::string scratch_dir; // where git merge-file's inputs go: private, outside the work tree
 };
 
 /// The merge keys of the state fragment at a repository path; empty when it is none.

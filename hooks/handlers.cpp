@@ -104,7 +104,11 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
       return std::nullopt; // not in the index
     if (!is_encrypted(shown->out))
       return shown->out;
-    if (!key || !*key) {
+    if (!key) {
+      errors.push_back(fmt::format("{}: cannot be validated: {}", path, key.error().message));
+      return std::nullopt;
+    }
+    if (!*key) {
       note(fmt::format("{} is encrypted and this clone has no key: not validated", path));
       return std::nullopt;
     }

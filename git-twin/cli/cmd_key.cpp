@@ -100,11 +100,19 @@ Status import_key(const GitRepo& repo, const std::string& source, bool force) {
                   "no longer open. Use --force to replace it anyway",
                   existing->id());
   }
+  // The key must open what is locked before anything changes: a wrong key would leave the
+  // locked files unreadable where they are, and deleted by the checkout below.
+  std::vector<std::string> locked = TWIN_TRY(locked_files(repo));
+  for (const auto& path : locked) {
+    std::string content = read_state_file(repo.work_tree() + "/" + path);
+    if (auto opened = decrypt_secret(*key, path, content); !opened)
+      return fail("'{}' is not this twin's key: {}: {}; nothing was changed", source, path,
+                  opened.error().message);
+  }
   TWIN_CHECK(store_key(repo.git_dir(), *key));
   TWIN_CHECK(configure_git(process_runner(), repo.work_tree()));
 
   // Check the locked files out again, now through the filter with the key.
-  std::vector<std::string> locked = TWIN_TRY(locked_files(repo));
   if (!locked.empty()) {
     std::string pathspecs;
     for (const auto& path : locked) {

@@ -18,7 +18,7 @@ const std::vector<std::pair<std::string, std::string>>& git_settings() {
       {"merge.twin-yaml.name", "git-twin: merge state documents resource by resource"},
       {"merge.twin-yaml.driver", "git twin merge-driver %O %A %B %P"},
       {"merge.twin-crypt.name", "git-twin: merge encrypted files after decrypting them"},
-      {"merge.twin-crypt.driver", "git twin merge-driver %O %A %B %P"},
+      {"merge.twin-crypt.driver", "git twin merge-driver --secret %O %A %B %P"},
   };
   return settings;
 }

@@ -2,6 +2,7 @@
 #include "core/secret_cipher.hpp"
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fcntl.h>
 #include <memory>
@@ -122,6 +123,8 @@ const unsigned char* bytes_of(std::string_view s) {
 // empty: it is the content after one leading zero byte.
 Result<std::string> run_siv(const SecretKey& key, bool encrypt, std::string_view aad,
                             std::string_view input, std::string& tag) {
+  if (input.size() > static_cast<std::size_t>(INT_MAX) - 16)
+    return fail("content of {} bytes is too large to encrypt (at most 2 GiB)", input.size());
   const EVP_CIPHER* cipher = siv_cipher();
   if (!cipher)
     return fail("OpenSSL has no AES-256-SIV (OpenSSL 3 is needed)");
@@ -230,7 +233,9 @@ Result<std::string> decrypt_secret(const SecretKey& key, std::string_view path,
 
 Result<std::string> clean_secret(const SecretKey* key, std::string_view path,
                                  std::string_view content) {
-  if (is_encrypted(content))
+  // An empty file stays empty: it holds no secret, and git diff, which never cleans an
+  // empty work-tree file, then sees no change.
+  if (is_encrypted(content) || content.empty())
     return std::string(content);
   if (!key)
     return fail("'{}' must be encrypted, and this twin has no key (import it with 'git twin key "
@@ -257,8 +262,18 @@ bool is_locked_digest(std::string_view digest) {
   return digest.substr(0, 7) == "locked:";
 }
 
+std::string common_git_dir(const std::string& git_dir) {
+  // A linked worktree's git dir (.git/worktrees/NAME) names the shared one in `commondir`.
+  std::string common = read_state_file(git_dir + "/commondir");
+  while (!common.empty() && (common.back() == '\n' || common.back() == '/'))
+    common.pop_back();
+  if (common.empty())
+    return git_dir;
+  return common.front() == '/' ? common : git_dir + "/" + common;
+}
+
 std::string key_file(const std::string& git_dir) {
-  return git_dir + "/twin/crypt.key";
+  return common_git_dir(git_dir) + "/twin/crypt.key";
 }
 
 Result<std::optional<SecretKey>> load_key(const std::string& git_dir) {
@@ -285,7 +300,7 @@ Result<std::optional<SecretKey>> load_key(const std::string& git_dir) {
 }
 
 Status store_key(const std::string& git_dir, const SecretKey& key) {
-  std::string dir = git_dir + "/twin";
+  std::string dir = common_git_dir(git_dir) + "/twin";
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return fail("cannot create '{}': {}", dir, std::strerror(errno));
   std::string path = key_file(git_dir);

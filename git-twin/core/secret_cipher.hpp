@@ -65,8 +65,8 @@ Result<std::string> decrypt_secret(const SecretKey& key, std::string_view path,
 
 /// git's clean direction for a path marked filter=twin-crypt: plaintext is encrypted;
 /// content that is already encrypted passes unchanged (clean of clean is clean, and a
-/// locked file in a clone without the key stays as it is). Without a key, plaintext is an
-/// error: committing it would publish the secret.
+/// locked file in a clone without the key stays as it is), and so does empty content.
+/// Without a key, plaintext is an error: committing it would publish the secret.
 Result<std::string> clean_secret(const SecretKey* key, std::string_view path,
                                  std::string_view content);
 
@@ -82,7 +82,11 @@ Result<std::string> smudge_secret(const SecretKey* key, std::string_view path,
 std::string desired_content_digest(std::string_view content);
 bool is_locked_digest(std::string_view digest);
 
-/// Where a twin keeps its key: <git_dir>/twin/crypt.key (mode 0600, never in the work tree).
+/// The git dir shared by all worktrees of a repository (a linked worktree's git dir names
+/// it in its `commondir` file); `git_dir` itself otherwise.
+std::string common_git_dir(const std::string& git_dir);
+/// Where a twin keeps its key: twin/crypt.key in the common git dir (mode 0600, never in
+/// the work tree), so every worktree of the twin finds it.
 std::string key_file(const std::string& git_dir);
 /// The twin's key; nullopt when it has none (a clone that was never given the key).
 Result<std::optional<SecretKey>> load_key(const std::string& git_dir);

@@ -192,17 +192,18 @@ SecretPatterns::SecretPatterns(const std::vector<std::string>& extra)
   for (const auto& p : extra)
     if (std::find(m_patterns.begin(), m_patterns.end(), p) == m_patterns.end())
       m_patterns.push_back(p);
+  for (const auto& pattern : m_patterns) {
+    auto& parts = m_components.emplace_back();
+    for (std::string_view c : components(pattern))
+      parts.emplace_back(c);
+  }
 }
 
 bool SecretPatterns::matches(std::string_view logical_path) const {
   auto path = components(logical_path);
-  for (const auto& pattern : m_patterns) {
-    std::vector<std::string> parts;
-    for (std::string_view c : components(pattern))
-      parts.emplace_back(c);
+  for (const auto& parts : m_components)
     if (match_from(parts, 0, path, 0))
       return true;
-  }
   return false;
 }
 
@@ -217,13 +218,6 @@ void SecretTracker::observe(const std::string& logical_path, std::string_view mo
                                                   : m_before.count(logical_path));
   if (secret || m_before.count(logical_path))
     m_found.insert(logical_path);
-}
-
-std::vector<std::string> SecretTracker::newly_listed() const {
-  std::vector<std::string> out;
-  std::set_difference(m_found.begin(), m_found.end(), m_before.begin(), m_before.end(),
-                      std::back_inserter(out));
-  return out;
 }
 
 std::vector<std::string> mirror_paths_of(std::string_view logical_path) {
@@ -280,7 +274,9 @@ std::string render_gitattributes(std::string_view text, const SecretPatterns& pa
     block += crypt_line(escape_glob(doc));
   for (const auto& pattern : patterns.patterns())
     for (std::string_view tree : k_trees) {
-      std::string line = fmt::format("{}{}", tree, pattern);
+      // "**/x" becomes "filesystem/**/x": git reads "**" as "any directories" only between
+      // slashes.
+      std::string line = fmt::format("{}{}{}", tree, pattern.front() == '/' ? "" : "/", pattern);
       block += crypt_line(line);
       if (!line.ends_with("/**"))
         block += crypt_line(line + "/**"); // a directory: what is below it

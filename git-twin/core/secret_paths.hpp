@@ -47,6 +47,7 @@ public:
 
 private:
   std::vector<std::string> m_patterns;
+  std::vector<std::vector<std::string>> m_components; // each pattern split at '/', once
 };
 
 /// What snapshot learns about secret files while files.mirror walks the roots.
@@ -58,10 +59,8 @@ public:
   /// Called for every regular file observed. `content` is its bytes when they were just
   /// read (a new or changed file), else null: the earlier verdict stands.
   void observe(const std::string& logical_path, std::string_view mode, const std::string* content);
-  /// The files to list one by one from now on (by mode, content, or listed before).
+  /// The observed files to list one by one (by mode, by content, or listed before).
   const std::set<std::string>& listed() const { return m_found; }
-  /// Files listed now that were not before: their blobs must be cleaned again.
-  std::vector<std::string> newly_listed() const;
 
 private:
   SecretPatterns m_patterns;

@@ -233,43 +233,55 @@ Result<SnapshotSecrets> open_secrets(TwinEnv& env, std::string_view attributes) 
                                                        listed_secret_files(attributes))};
 }
 
-// Rewrites git-twin's block of .gitattributes for what this snapshot found, and has git
-// clean again the files that became secret (their blobs were stored in plaintext before).
-// Returns the paths to commit: .gitattributes when it changed, and the files cleaned again.
+// Rewrites git-twin's block of .gitattributes for what this snapshot found. When the rules
+// changed, every tracked file they now cover is cleaned again: a blob stored in plaintext
+// before (a file that became private, a new pattern, a twin from before encryption) is
+// replaced by ciphertext, and the others, cleaned to the same blob, stay as they are.
+// Returns the paths to commit.
 Result<std::vector<std::string>> update_attributes(TwinEnv& env,
                                                    std::span<const Plugin* const> plugins,
                                                    const std::string& attributes,
-                                                   const SnapshotSecrets& secrets, bool complete) {
+                                                   const SnapshotSecrets& secrets) {
   std::set<std::string> listed = secrets.tracker.listed();
-  if (!complete) // a plugin failed: what it did not observe stays listed
-    for (const auto& path : listed_secret_files(attributes))
-      listed.insert(path);
-  std::string text = render_gitattributes(attributes, secrets.tracker.patterns(), listed,
-                                          secret_documents(plugins));
+  // A file listed before stays listed while a copy of it is in the twin (gone from the
+  // machine, unreadable, over the size limit, or not observed because a plugin failed):
+  // an edit of that copy must still be encrypted.
+  for (const auto& path : listed_secret_files(attributes))
+    if (!listed.count(path))
+      for (const auto& copy : mirror_paths_of(path))
+        if (TWIN_TRY(env.tree.stat(copy))) {
+          listed.insert(path);
+          break;
+        }
+  std::vector<std::string> documents = secret_documents(plugins);
+  std::string text =
+      render_gitattributes(attributes, secrets.tracker.patterns(), listed, documents);
   std::vector<std::string> changed;
-  if (TWIN_TRY(env.tree.write_if_changed(".gitattributes", text)))
-    changed.push_back(".gitattributes");
-  std::vector<std::string> again;
-  for (const auto& logical : secrets.tracker.newly_listed())
-    for (const auto& path : mirror_paths_of(logical))
-      if (TWIN_TRY(env.tree.stat(path)))
-        again.push_back(path);
-  if (again.empty())
+  if (!TWIN_TRY(env.tree.write_if_changed(".gitattributes", text)))
     return changed;
-  std::vector<std::string> ls = {"ls-files", "-z", "--"};
-  ls.insert(ls.end(), again.begin(), again.end());
+  changed.push_back(".gitattributes");
+
+  std::vector<std::string> ls = {"ls-files", "-z", "--", "filesystem", "live/filesystem"};
+  ls.insert(ls.end(), documents.begin(), documents.end());
   std::string tracked = TWIN_TRY(run_git(env.runner, env.repo.work_tree(), ls)).out;
-  if (tracked.empty())
-    return changed; // new files: the commit's add encrypts them
-  std::vector<std::string> args = crypt_filter_overrides();
-  args.insert(args.end(), {"add", "--renormalize", "-f", "--"});
+  std::string again;
   for (std::size_t at = 0; at < tracked.size();) {
     std::size_t end = tracked.find('\0', at);
-    args.push_back(tracked.substr(at, end - at));
-    changed.push_back(args.back());
+    std::string path = tracked.substr(at, end - at);
     at = end == std::string::npos ? tracked.size() : end + 1;
+    // A tracked file gone from the work tree is staged as removed by the commit instead.
+    if (must_be_encrypted(path, secrets.tracker.patterns(), listed, documents) &&
+        TWIN_TRY(env.tree.stat(path))) {
+      again += path + '\0';
+      changed.push_back(std::move(path));
+    }
   }
-  TWIN_CHECK(run_git(env.runner, env.repo.work_tree(), args));
+  if (!again.empty()) {
+    std::vector<std::string> args = crypt_filter_overrides();
+    args.insert(args.end(),
+                {"add", "--renormalize", "-f", "--pathspec-from-file=-", "--pathspec-file-nul"});
+    TWIN_CHECK(run_git(env.runner, env.repo.work_tree(), args, again));
+  }
   return changed;
 }
 
@@ -351,8 +363,7 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   }
   auto now = std::chrono::system_clock::now().time_since_epoch();
   memo.save(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
-  for (auto& path :
-       TWIN_TRY(update_attributes(env, plugins, attributes, secrets, !report.failed()))) {
+  for (auto& path : TWIN_TRY(update_attributes(env, plugins, attributes, secrets))) {
     paths.push_back(std::move(path));
     wrote = true;
   }

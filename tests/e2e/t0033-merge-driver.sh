@@ -19,7 +19,7 @@ if [ -z "$(git config merge.twin-yaml.driver)" ]; then
   git config merge.twin-yaml.name "git-twin structural merge of state/"
   git config merge.twin-yaml.driver "git twin merge-driver %O %A %B %P"
   git config merge.twin-crypt.name "git-twin merge of encrypted files"
-  git config merge.twin-crypt.driver "git twin merge-driver %O %A %B %P"
+  git config merge.twin-crypt.driver "git twin merge-driver --secret %O %A %B %P"
 fi
 if [ "$(git check-attr merge -- state/packages.yaml | sed 's/.*: //')" != twin-yaml ]; then
   echo 'state/*.yaml merge=twin-yaml' >>.gitattributes

@@ -51,14 +51,31 @@ expect_encrypted_blob "$T" HEAD:live/filesystem/etc/app/later.conf
 expect_encrypted_blob "$T" HEAD:filesystem/etc/app/later.conf
 expect_clean
 
-section "config.yaml adds patterns"
+section "config.yaml adds patterns: tracked files are encrypted from then on"
 printf 'extra=EXTRA-SECRET-MARKER\n' >"$R/etc/app/db.secret"
+expect_exit 0 git twin snapshot
+expect_eq "extra=EXTRA" "$(git cat-file blob HEAD:live/filesystem/etc/app/db.secret | head -c 11)" \
+  "not secret yet: stored as it is"
 sed -i 's|^secrets: \[\]|secrets: ["/etc/app/*.secret"]|' config.yaml
 expect_contains config.yaml 'secrets: ["/etc/app/*.secret"]'
 git commit -qm "more secrets" config.yaml
 expect_exit 0 git twin snapshot
 expect_encrypted_blob "$T" HEAD:live/filesystem/etc/app/db.secret
-expect_not_in_objects "$T" "EXTRA-SECRET-MARKER"
+expect_encrypted_blob "$T" HEAD:filesystem/etc/app/db.secret
+expect_clean
+
+section "a listed file gone from the machine stays encrypted while the twin has it"
+mv "$R/etc/app/token.conf" "$TRASH/token.conf"
+sed -i 's/adopt_local_changes: true/adopt_local_changes: false/' config.yaml
+git commit -qm "keep drift" config.yaml
+expect_exit 0 git twin snapshot
+expect_contains .gitattributes "filesystem/etc/app/token.conf filter=twin-crypt"
+echo "api_key = EDITED-TOKEN-MARKER" >filesystem/etc/app/token.conf
+git commit -qam "edited token"
+expect_encrypted_blob "$T" HEAD:filesystem/etc/app/token.conf
+expect_not_in_objects "$T" "EDITED-TOKEN-MARKER"
+sed -i 's/adopt_local_changes: false/adopt_local_changes: true/' config.yaml
+git commit -qm "adopt again" config.yaml
 
 section "diffs decrypt locally; plan and status never print secrets"
 sed -i 's/SHADOW-SECRET-MARKER\$xyz/SHADOW-SECRET-MARKER$new/' filesystem/etc/shadow
@@ -115,6 +132,13 @@ expect_ne 0 "$?" "snapshot refuses to run without the key"
 expect_contains "$ERR" "git twin key import"
 
 section "key export and import"
+other=$(mktemp "$TRASH/other.XXXXXX")
+printf 'git-twin-key 1 %0128d\n' 0 >"$other"
+(cd "$C" && git twin key import "$other") >"$OUT" 2>"$ERR"
+expect_ne 0 "$?" "a key that does not open the locked files is refused"
+expect_contains "$ERR" "is not this twin's key"
+expect_eq "" "$(git -C "$C" status --porcelain)" "nothing in the clone changed"
+expect_no_file "$C/.git/twin/crypt.key"
 expect_exit 0 git twin key export "$TRASH/twin.key"
 expect_eq "600" "$(stat -c %a "$TRASH/twin.key")" "the exported key is private"
 expect_exit 1 git twin key export "$TRASH/twin.key"
@@ -131,8 +155,6 @@ expect_clean "$C"
 (cd "$C" && git twin doctor) >"$OUT" 2>"$ERR"
 expect_contains "$OUT" "key: "
 expect_not_contains "$ERR" "missing"
-other=$(mktemp "$TRASH/other.XXXXXX")
-printf 'git-twin-key 1 %0128d\n' 0 >"$other"
 (cd "$C" && git twin key import "$other") >"$OUT" 2>"$ERR"
 expect_ne 0 "$?" "importing another key over the twin's is refused"
 expect_contains "$ERR" "another key"

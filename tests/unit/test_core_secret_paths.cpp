@@ -95,7 +95,6 @@ TEST_CASE("secret tracker: mode, content, and once listed always listed", "[secr
   // /etc/gone was not observed: it no longer exists and leaves the list.
   CHECK(tracker.listed() ==
         std::set<std::string>{"/etc/app.conf", "/etc/nginx/site.key", "/etc/was-secret"});
-  CHECK(tracker.newly_listed() == std::vector<std::string>{"/etc/app.conf", "/etc/nginx/site.key"});
 }
 
 TEST_CASE("gitattributes block: rendered, read back, and read the same way by git",

@@ -351,8 +351,12 @@ TEST_CASE("merge driver: encrypted inputs are merged in plaintext and stored enc
   twin_test::write_file(dir.path() / "A", blob("root:SECRET-A:1\nalice:x:1\nbob:x:1\n"));
   twin_test::write_file(dir.path() / "B", blob("root:x:1\nalice:x:1\nbob:SECRET-B:1\n"));
   ::chmod((dir.path() / "A").c_str(), 0600);
-  twin::filters::MergeDriverArgs args{(dir.path() / "O").string(), (dir.path() / "A").string(),
-                                      (dir.path() / "B").string(), path};
+  twin::filters::MergeDriverArgs args{(dir.path() / "O").string(),
+                                      (dir.path() / "A").string(),
+                                      (dir.path() / "B").string(),
+                                      path,
+                                      false,
+                                      dir.path().string()};
   auto no_keys = [](std::string_view) { return std::vector<MergeKey>{}; };
   auto with_key = [&]() -> twin::Result<std::optional<twin::SecretKey>> { return *key; };
   auto rc = twin::filters::run_merge_driver(args, no_keys, with_key, twin::process_runner());
