@@ -6,20 +6,12 @@
 #include <cstring>
 #include <unistd.h>
 
+#include "core/sha256.hpp"
+
 namespace twin::filters {
 namespace {
 
 constexpr char k_hex[] = "0123456789abcdef";
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 // The header bytes as a message can show them (they may be binary garbage).
 std::string printable(std::string_view bytes) {
@@ -69,7 +61,7 @@ Result<std::optional<Packet>> decode_packet(std::string_view buffer) {
     return std::optional<Packet>();
   std::size_t length = 0;
   for (std::size_t i = 0; i < 4; ++i) {
-    int digit = hex_digit(buffer[i]);
+    int digit = hex_digit_value(buffer[i]);
     if (digit < 0)
       return fail("bad pkt-line length '{}'", printable(buffer.substr(0, 4)));
     length = length * 16 + static_cast<std::size_t>(digit);

@@ -50,23 +50,14 @@ std::string hex_of(const unsigned char* data, std::size_t size) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // The raw 8 bytes of the key id.
 std::string raw_id(const SecretKey& key) {
   std::string_view bytes(reinterpret_cast<const char*>(key.bytes().data()), SecretKey::size);
   std::string digest = sha256_hex({"git-twin key id\n", bytes});
   std::string raw;
   for (std::size_t i = 0; i < k_id_size; ++i)
-    raw += static_cast<char>(hex_value(digest[2 * i]) * 16 + hex_value(digest[2 * i + 1]));
+    raw +=
+        static_cast<char>(hex_digit_value(digest[2 * i]) * 16 + hex_digit_value(digest[2 * i + 1]));
   return raw;
 }
 
@@ -176,7 +167,7 @@ Result<SecretKey> SecretKey::parse(std::string_view text) {
     return fail("a git-twin key has {} hex digits, this one has {}", size * 2, digits.size());
   SecretKey key;
   for (std::size_t i = 0; i < size; ++i) {
-    int hi = hex_value(digits[2 * i]), lo = hex_value(digits[2 * i + 1]);
+    int hi = hex_digit_value(digits[2 * i]), lo = hex_digit_value(digits[2 * i + 1]);
     if (hi < 0 || lo < 0)
       return fail("a git-twin key holds hex digits only");
     key.m_bytes[i] = static_cast<unsigned char>(hi * 16 + lo);

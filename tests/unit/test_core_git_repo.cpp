@@ -18,22 +18,11 @@
 using namespace twin;
 namespace fs = std::filesystem;
 
+using twin_test::git;
 using twin_test::TempDir;
 using twin_test::write_file;
 
 namespace {
-
-// Runs git in `dir` with a fixed identity, no hooks and no signing, whatever the user's
-// configuration. Paths in the tests hold no quotes.
-void git(const fs::path& dir, const std::string& args) {
-  std::string command = "git -C '" + dir.string() +
-                        "' -c user.name=Twin -c user.email=twin@example.org"
-                        " -c commit.gpgsign=false -c core.hooksPath=/dev/null"
-                        " -c init.defaultBranch=main " +
-                        args + " >/dev/null 2>&1";
-  INFO(command);
-  REQUIRE(std::system(command.c_str()) == 0);
-}
 
 void make_executable(const fs::path& path) {
   fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,

@@ -20,20 +20,11 @@
 using namespace twin;
 namespace fs = std::filesystem;
 
+using twin_test::git;
 using twin_test::TempDir;
 using twin_test::write_file;
 
 namespace {
-
-void git(const fs::path& dir, const std::string& args) {
-  std::string command = "git -C '" + dir.string() +
-                        "' -c user.name=Twin -c user.email=twin@example.org"
-                        " -c commit.gpgsign=false -c core.hooksPath=/dev/null"
-                        " -c init.defaultBranch=main " +
-                        args + " >/dev/null 2>&1";
-  INFO(command);
-  REQUIRE(std::system(command.c_str()) == 0);
-}
 
 SecretKey test_key() {
   std::string text = "git-twin-key 1 ";

@@ -14,6 +14,18 @@
 
 namespace twin_test {
 
+/// Runs git in `dir` with a fixed identity, no hooks and no signing, whatever the user's
+/// configuration; the test fails when git does. Paths in the tests hold no quotes.
+inline void git(const std::filesystem::path& dir, const std::string& args) {
+  std::string command = "git -C '" + dir.string() +
+                        "' -c user.name=Twin -c user.email=twin@example.org"
+                        " -c commit.gpgsign=false -c core.hooksPath=/dev/null"
+                        " -c init.defaultBranch=main " +
+                        args + " >/dev/null 2>&1";
+  INFO(command);
+  REQUIRE(std::system(command.c_str()) == 0);
+}
+
 /// A fresh directory /tmp/twin-<tag>-test-XXXXXX, removed with everything in it.
 class TempDir {
 public:
