@@ -7,6 +7,7 @@
 #include "core/secret_cipher.hpp"
 #include "core/secret_paths.hpp"
 #include "core/secret_scan.hpp"
+#include "core/snapshot_secrets.hpp"
 
 namespace twin::hooks {
 namespace {
@@ -86,11 +87,7 @@ Result<std::vector<std::string>> staged_secret_problems(Runner& runner,
     attributes = staged->out;
   std::set<std::string> listed = listed_secret_files(attributes);
   SecretPatterns patterns(config.secrets);
-  std::vector<std::string> documents;
-  for (const Plugin* p : plugins)
-    if (p->secret_documents())
-      for (const char* tree : {"state", "live"})
-        documents.push_back(fmt::format("{}/{}.yaml", tree, p->fragment()));
+  std::vector<std::string> documents = secret_documents(plugins);
 
   std::vector<std::string> problems;
   for (std::size_t i = 0; i < blobs.size(); ++i) {

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <sstream>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -10,15 +11,40 @@
 
 namespace twin {
 
+namespace {
+
+// This binary as git should run it: by its absolute path, quoted for the shell git runs
+// these commands with. A required filter that cannot start fails every checkout that
+// needs it, and git also runs from GUIs, cron and scripts whose PATH lacks /usr/local/bin.
+std::string self_command() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  std::string path(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  if (path.empty() || path.ends_with(" (deleted)")) // replaced while running
+    return "git twin";
+  std::string quoted = "'";
+  for (char c : path) {
+    if (c == '\'')
+      quoted.append("'\\''");
+    else
+      quoted.push_back(c);
+  }
+  quoted.push_back('\'');
+  return quoted;
+}
+
+} // namespace
+
 const std::vector<std::pair<std::string, std::string>>& git_settings() {
+  static const std::string self = self_command();
   static const std::vector<std::pair<std::string, std::string>> settings = {
-      {"filter.twin-crypt.process", "git twin filter-process"},
+      {"filter.twin-crypt.process", self + " filter-process"},
       {"filter.twin-crypt.required", "true"},
-      {"diff.twin-crypt.textconv", "git twin textconv"},
+      {"diff.twin-crypt.textconv", self + " textconv"},
       {"merge.twin-yaml.name", "git-twin: merge state documents resource by resource"},
-      {"merge.twin-yaml.driver", "git twin merge-driver %O %A %B %P"},
+      {"merge.twin-yaml.driver", self + " merge-driver %O %A %B %P"},
       {"merge.twin-crypt.name", "git-twin: merge encrypted files after decrypting them"},
-      {"merge.twin-crypt.driver", "git twin merge-driver --secret %O %A %B %P"},
+      {"merge.twin-crypt.driver", self + " merge-driver --secret %O %A %B %P"},
   };
   return settings;
 }

@@ -17,7 +17,8 @@
 
 namespace twin {
 
-/// name -> value, in the order they are written.
+/// name -> value, in the order they are written. Commands name this binary by its absolute
+/// path.
 const std::vector<std::pair<std::string, std::string>>& git_settings();
 
 /// `-c name=value` arguments that make one git command clean through twin-crypt whatever

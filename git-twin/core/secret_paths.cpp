@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fnmatch.h>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -193,17 +194,27 @@ SecretPatterns::SecretPatterns(const std::vector<std::string>& extra)
     if (std::find(m_patterns.begin(), m_patterns.end(), p) == m_patterns.end())
       m_patterns.push_back(p);
   for (const auto& pattern : m_patterns) {
-    auto& parts = m_components.emplace_back();
-    for (std::string_view c : components(pattern))
-      parts.emplace_back(c);
+    Compiled& c = m_compiled.emplace_back();
+    for (std::string_view part : components(pattern))
+      c.components.emplace_back(part);
+    // "/etc/ssh/ssh_host_*_key" -> "/etc/ssh/ssh_host_"; "**/.ssh/id_rsa" -> "/.ssh/id_rsa".
+    std::string_view rest = pattern;
+    if (rest.substr(0, 2) == "**")
+      rest.remove_prefix(2);
+    c.literal = std::string(rest.substr(0, rest.find_first_of("*?[\\")));
   }
 }
 
 bool SecretPatterns::matches(std::string_view logical_path) const {
-  auto path = components(logical_path);
-  for (const auto& parts : m_components)
-    if (match_from(parts, 0, path, 0))
+  std::optional<std::vector<std::string_view>> path;
+  for (const auto& c : m_compiled) {
+    if (logical_path.find(c.literal) == std::string_view::npos)
+      continue;
+    if (!path)
+      path = components(logical_path);
+    if (match_from(c.components, 0, *path, 0))
       return true;
+  }
   return false;
 }
 

@@ -46,8 +46,15 @@ public:
   const std::vector<std::string>& patterns() const { return m_patterns; }
 
 private:
+  // Each pattern split at '/', once, and the part before its first wildcard: a snapshot
+  // asks about every file, and a path that does not hold that part cannot match, which
+  // skips the component-by-component match for nearly all of them.
+  struct Compiled {
+    std::vector<std::string> components;
+    std::string literal;
+  };
   std::vector<std::string> m_patterns;
-  std::vector<std::vector<std::string>> m_components; // each pattern split at '/', once
+  std::vector<Compiled> m_compiled;
 };
 
 /// What snapshot learns about secret files while files.mirror walks the roots.

@@ -4,19 +4,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <set>
 #include <sstream>
 
 #include <fmt/ranges.h>
 
 #include "core/conflict_markers.hpp"
 #include "core/fs_util.hpp"
-#include "core/git_settings.hpp"
 #include "core/live_memo.hpp"
 #include "core/schema.hpp"
-#include "core/secret_cipher.hpp"
-#include "core/secret_paths.hpp"
 #include "core/sha256.hpp"
+#include "core/snapshot_secrets.hpp"
 #include "core/yaml_emitter.hpp"
 #include "core/yaml_reader.hpp"
 
@@ -53,21 +50,6 @@ std::string default_message(const SnapshotOptions& options, const SnapshotReport
   if (count > listed)
     msg += fmt::format("\n... and {} more", count - listed);
   return msg;
-}
-
-// What a snapshot knows about secrets: the key, and the files found secret so far.
-struct SnapshotSecrets {
-  std::optional<SecretKey> key;
-  SecretTracker tracker;
-};
-
-// The id of the blob git will store for `text` at `path`: a secret document is stored
-// encrypted (deterministically, so the id is known before git stores it).
-Result<std::string> stored_blob_id(const Plugin& plugin, const std::string& path,
-                                   std::string_view text, const SnapshotSecrets& secrets) {
-  if (!plugin.secret_documents() || !secrets.key)
-    return GitRepo::hash_blob(text);
-  return GitRepo::hash_blob(TWIN_TRY(encrypt_secret(*secrets.key, path, text)));
 }
 
 // Observes one plugin and adopts its drift. Errors here fail only this plugin.
@@ -201,88 +183,6 @@ void remember(const std::string& memo, const std::string& key) {
   for (const auto& k : keys)
     text += k + '\n';
   (void)replace_state_file(memo, text);
-}
-
-// The repository paths stored encrypted as a whole: the documents of plugins that say so.
-std::vector<std::string> secret_documents(std::span<const Plugin* const> plugins) {
-  std::vector<std::string> paths;
-  for (const Plugin* p : plugins)
-    if (p->secret_documents()) {
-      if (p->has_state())
-        paths.push_back(state_path(*p));
-      paths.push_back(live_path(*p));
-    }
-  return paths;
-}
-
-// A twin whose .gitattributes already encrypts something needs its key: without it a
-// snapshot could not store what it observed, and must not try.
-Result<SnapshotSecrets> open_secrets(TwinEnv& env, std::string_view attributes) {
-  auto key = TWIN_TRY(load_key(env.repo.git_dir()));
-  bool encrypting = !listed_secret_files(attributes).empty() ||
-                    attributes.find("filter=twin-crypt") != std::string_view::npos;
-  if (!key && encrypting)
-    return fail("this twin stores secrets encrypted and has no key here; import it with 'git "
-                "twin key import FILE' (see 'git twin key export' on the machine that has it)");
-  if (!key) { // a twin from before encryption: it gets a key now
-    key = TWIN_TRY(SecretKey::generate());
-    TWIN_CHECK(store_key(env.repo.git_dir(), *key));
-    TWIN_CHECK(configure_git(env.runner, env.repo.work_tree()));
-  }
-  return SnapshotSecrets{std::move(key), SecretTracker(SecretPatterns(env.config.secrets),
-                                                       listed_secret_files(attributes))};
-}
-
-// Rewrites git-twin's block of .gitattributes for what this snapshot found. When the rules
-// changed, every tracked file they now cover is cleaned again: a blob stored in plaintext
-// before (a file that became private, a new pattern, a twin from before encryption) is
-// replaced by ciphertext, and the others, cleaned to the same blob, stay as they are.
-// Returns the paths to commit.
-Result<std::vector<std::string>> update_attributes(TwinEnv& env,
-                                                   std::span<const Plugin* const> plugins,
-                                                   const std::string& attributes,
-                                                   const SnapshotSecrets& secrets) {
-  std::set<std::string> listed = secrets.tracker.listed();
-  // A file listed before stays listed while a copy of it is in the twin (gone from the
-  // machine, unreadable, over the size limit, or not observed because a plugin failed):
-  // an edit of that copy must still be encrypted.
-  for (const auto& path : listed_secret_files(attributes))
-    if (!listed.count(path))
-      for (const auto& copy : mirror_paths_of(path))
-        if (TWIN_TRY(env.tree.stat(copy))) {
-          listed.insert(path);
-          break;
-        }
-  std::vector<std::string> documents = secret_documents(plugins);
-  std::string text =
-      render_gitattributes(attributes, secrets.tracker.patterns(), listed, documents);
-  std::vector<std::string> changed;
-  if (!TWIN_TRY(env.tree.write_if_changed(".gitattributes", text)))
-    return changed;
-  changed.push_back(".gitattributes");
-
-  std::vector<std::string> ls = {"ls-files", "-z", "--", "filesystem", "live/filesystem"};
-  ls.insert(ls.end(), documents.begin(), documents.end());
-  std::string tracked = TWIN_TRY(run_git(env.runner, env.repo.work_tree(), ls)).out;
-  std::string again;
-  for (std::size_t at = 0; at < tracked.size();) {
-    std::size_t end = tracked.find('\0', at);
-    std::string path = tracked.substr(at, end - at);
-    at = end == std::string::npos ? tracked.size() : end + 1;
-    // A tracked file gone from the work tree is staged as removed by the commit instead.
-    if (must_be_encrypted(path, secrets.tracker.patterns(), listed, documents) &&
-        TWIN_TRY(env.tree.stat(path))) {
-      again += path + '\0';
-      changed.push_back(std::move(path));
-    }
-  }
-  if (!again.empty()) {
-    std::vector<std::string> args = crypt_filter_overrides();
-    args.insert(args.end(),
-                {"add", "--renormalize", "-f", "--pathspec-from-file=-", "--pathspec-file-nul"});
-    TWIN_CHECK(run_git(env.runner, env.repo.work_tree(), args, again));
-  }
-  return changed;
 }
 
 } // namespace

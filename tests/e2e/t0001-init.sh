@@ -39,8 +39,9 @@ expect_not_in_objects "$T" "SHADOW-SECRET-MARKER"
 expect_not_in_objects "$T" "SSH-PRIVATE-KEY-MARKER"
 expect_contains "$T/.gitattributes" "filesystem/etc/shadow filter=twin-crypt"
 expect_eq "600" "$(stat -c %a "$T/.git/twin/crypt.key")" "the key is private to its owner"
-expect_eq "git twin filter-process" "$(git -C "$T" config filter.twin-crypt.process)" \
-  "the crypt filter is configured"
+expect_eq "'$(realpath "$TWIN_TEST_PREFIX")/bin/git-twin' filter-process" \
+  "$(git -C "$T" config filter.twin-crypt.process)" \
+  "the crypt filter is configured, by the binary's absolute path"
 expect_eq "true" "$(git -C "$T" config filter.twin-crypt.required)" "the filter is required"
 expect_eq "" "$(git -C "$T" status --porcelain)" "git status is clean after init"
 expect_file "$T/live/filesystem/etc/ssh/ssh_host_ed25519_key.pub"

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+#include "core/snapshot_secrets.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/git_repo.hpp"
+#include "core/git_settings.hpp"
+
+namespace twin {
+
+Result<std::string> stored_blob_id(const Plugin& plugin, const std::string& path,
+                                   std::string_view text, const SnapshotSecrets& secrets) {
+  if (!plugin.secret_documents() || !secrets.key)
+    return GitRepo::hash_blob(text);
+  return GitRepo::hash_blob(TWIN_TRY(encrypt_secret(*secrets.key, path, text)));
+}
+
+std::vector<std::string> secret_documents(std::span<const Plugin* const> plugins) {
+  std::vector<std::string> paths;
+  for (const Plugin* p : plugins)
+    if (p->secret_documents()) {
+      if (p->has_state())
+        paths.push_back(fmt::format("state/{}.yaml", p->fragment()));
+      paths.push_back(fmt::format("live/{}.yaml", p->fragment()));
+    }
+  return paths;
+}
+
+Result<SnapshotSecrets> open_secrets(TwinEnv& env, std::string_view attributes) {
+  auto key = TWIN_TRY(load_key(env.repo.git_dir()));
+  bool encrypting = !listed_secret_files(attributes).empty() ||
+                    attributes.find("filter=twin-crypt") != std::string_view::npos;
+  if (!key && encrypting)
+    return fail("this twin stores secrets encrypted and has no key here; import it with 'git "
+                "twin key import FILE' (see 'git twin key export' on the machine that has it)");
+  if (!key) { // a twin from before encryption: it gets a key now
+    key = TWIN_TRY(SecretKey::generate());
+    TWIN_CHECK(store_key(env.repo.git_dir(), *key));
+    TWIN_CHECK(configure_git(env.runner, env.repo.work_tree()));
+  }
+  return SnapshotSecrets{std::move(key), SecretTracker(SecretPatterns(env.config.secrets),
+                                                       listed_secret_files(attributes))};
+}
+
+Result<std::vector<std::string>> update_attributes(TwinEnv& env,
+                                                   std::span<const Plugin* const> plugins,
+                                                   const std::string& attributes,
+                                                   const SnapshotSecrets& secrets) {
+  std::set<std::string> listed = secrets.tracker.listed();
+  // A file listed before stays listed while a copy of it is in the twin (gone from the
+  // machine, unreadable, over the size limit, or not observed because a plugin failed):
+  // an edit of that copy must still be encrypted.
+  for (const auto& path : listed_secret_files(attributes))
+    if (!listed.count(path))
+      for (const auto& copy : mirror_paths_of(path))
+        if (TWIN_TRY(env.tree.stat(copy))) {
+          listed.insert(path);
+          break;
+        }
+  std::vector<std::string> documents = secret_documents(plugins);
+  std::string text =
+      render_gitattributes(attributes, secrets.tracker.patterns(), listed, documents);
+  std::vector<std::string> changed;
+  if (!TWIN_TRY(env.tree.write_if_changed(".gitattributes", text)))
+    return changed;
+  changed.push_back(".gitattributes");
+
+  std::vector<std::string> ls = {"ls-files", "-z", "--", "filesystem", "live/filesystem"};
+  ls.insert(ls.end(), documents.begin(), documents.end());
+  std::string tracked = TWIN_TRY(run_git(env.runner, env.repo.work_tree(), ls)).out;
+  std::string again;
+  for (std::size_t at = 0; at < tracked.size();) {
+    std::size_t end = tracked.find('\0', at);
+    std::string path = tracked.substr(at, end - at);
+    at = end == std::string::npos ? tracked.size() : end + 1;
+    // A tracked file gone from the work tree is staged as removed by the commit instead.
+    if (must_be_encrypted(path, secrets.tracker.patterns(), listed, documents) &&
+        TWIN_TRY(env.tree.stat(path))) {
+      again += path + '\0';
+      changed.push_back(std::move(path));
+    }
+  }
+  if (!again.empty()) {
+    std::vector<std::string> args = crypt_filter_overrides();
+    args.insert(args.end(),
+                {"add", "--renormalize", "-f", "--pathspec-from-file=-", "--pathspec-file-nul"});
+    TWIN_CHECK(run_git(env.runner, env.repo.work_tree(), args, again));
+  }
+  return changed;
+}
+
+} // namespace twin
