@@ -36,37 +36,6 @@ std::string unusable(const MergeInputs& in, std::string_view side, const Error& 
   return fmt::format("{}: {}; merged as text", in.path, error.message);
 }
 
-Result<std::string> read_file(const std::string& path) {
-  FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0)
-    return fail("cannot open '{}': {}", path, std::strerror(errno));
-  std::string out;
-  if (int e = read_all(fd.get(), 0, out))
-    return fail("cannot read '{}': {}", path, std::strerror(e));
-  return out;
-}
-
-// Replaces `path` by `content` with its mode kept: a temp file beside it renamed over it,
-// so git never reads half a result.
-Status write_atomically(const std::string& path, std::string_view content) {
-  struct stat st {};
-  mode_t mode = ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0644;
-  std::string temp = path + ".twin-XXXXXX";
-  FdGuard fd(::mkostemp(temp.data(), O_CLOEXEC));
-  if (fd.get() < 0)
-    return fail("cannot create a file beside '{}': {}", path, std::strerror(errno));
-  int e = ::fchmod(fd.get(), mode) == 0 ? write_all(fd.get(), content) : errno;
-  if (!e && ::fsync(fd.get()) != 0)
-    e = errno;
-  if (!e && ::rename(temp.c_str(), path.c_str()) != 0)
-    e = errno;
-  if (e) {
-    ::unlink(temp.c_str());
-    return fail("cannot write '{}': {}", path, std::strerror(e));
-  }
-  return {};
-}
-
 } // namespace
 
 Result<MergeOutcome> merge_contents(const MergeInputs& in, Runner& runner) {
@@ -118,8 +87,9 @@ Result<MergeOutcome> merge_contents(const MergeInputs& in, Runner& runner) {
 
 Result<int> run_merge_driver(const MergeDriverArgs& args, const MergeKeysFor& keys_for,
                              const KeyLoader& load_key, Runner& runner) {
-  std::string texts[3] = {TWIN_TRY(read_file(args.base_file)), TWIN_TRY(read_file(args.ours_file)),
-                          TWIN_TRY(read_file(args.theirs_file))};
+  std::string texts[3] = {TWIN_TRY(read_whole_file(args.base_file)),
+                          TWIN_TRY(read_whole_file(args.ours_file)),
+                          TWIN_TRY(read_whole_file(args.theirs_file))};
   bool secret = args.secret;
   for (const auto& t : texts)
     secret = secret || is_encrypted(t);
@@ -142,7 +112,10 @@ Result<int> run_merge_driver(const MergeDriverArgs& args, const MergeKeysFor& ke
   MergeOutcome outcome = TWIN_TRY(merge_contents(in, runner));
   std::string result =
       secret ? TWIN_TRY(encrypt_secret(*key, args.path, outcome.text)) : std::move(outcome.text);
-  TWIN_CHECK(write_atomically(args.ours_file, result));
+  // %A keeps its mode; git reads it back as the merge result, never half of one.
+  struct stat st {};
+  mode_t mode = ::stat(args.ours_file.c_str(), &st) == 0 ? st.st_mode & 07777 : 0644;
+  TWIN_CHECK(replace_file(args.ours_file, result, mode));
   for (const auto& note : outcome.notes)
     fmt::print(stderr, "git-twin: {}\n", note);
   return outcome.conflict ? 1 : 0;

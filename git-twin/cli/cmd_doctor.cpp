@@ -68,10 +68,11 @@ Result<int> cmd_doctor(std::span<const std::string> argv) {
     if (args.flag("fix"))
       TWIN_CHECK(configure_git(process_runner(), repo->work_tree()));
     for (const auto& missing : TWIN_TRY(missing_git_settings(process_runner(), repo->work_tree())))
-      problem(fmt::format("git setting {} is missing or outdated: without it secrets are not encrypted by "
-                          "plain git, and state does not merge by resource\nhint: 'git twin "
-                          "doctor --fix' sets it",
-                          missing));
+      problem(fmt::format(
+          "git setting {} is missing or outdated: without it secrets are not encrypted by "
+          "plain git, and state does not merge by resource\nhint: 'git twin "
+          "doctor --fix' sets it",
+          missing));
     auto key = load_key(repo->git_dir());
     if (!key)
       problem(key.error().message);

@@ -59,9 +59,11 @@ Status export_key(const GitRepo& repo, const std::string& target, bool force) {
 }
 
 Result<std::string> read_key_text(const std::string& source) {
-  FdGuard fd(source == "-" ? ::dup(STDIN_FILENO) : ::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+  if (source != "-")
+    return read_whole_file(source);
+  FdGuard fd(::dup(STDIN_FILENO));
   if (fd.get() < 0)
-    return fail("cannot read '{}': {}", source, std::strerror(errno));
+    return fail("cannot read standard input: {}", std::strerror(errno));
   std::string text;
   if (int err = read_all(fd.get(), 4096, text))
     return fail("cannot read '{}': {}", source, std::strerror(err));
@@ -104,7 +106,7 @@ Status import_key(const GitRepo& repo, const std::string& source, bool force) {
   // locked files unreadable where they are, and deleted by the checkout below.
   std::vector<std::string> locked = TWIN_TRY(locked_files(repo));
   for (const auto& path : locked) {
-    std::string content = read_state_file(repo.work_tree() + "/" + path);
+    std::string content = TWIN_TRY(read_whole_file(repo.work_tree() + "/" + path));
     if (auto opened = decrypt_secret(*key, path, content); !opened)
       return fail("'{}' is not this twin's key: {}: {}; nothing was changed", source, path,
                   opened.error().message);

@@ -50,6 +50,33 @@ bool replace_state_file(const std::string& path, std::string_view text) {
   return false;
 }
 
+Status replace_file(const std::string& path, std::string_view content, mode_t mode) {
+  std::string temp = path + ".twin-XXXXXX";
+  FdGuard fd(::mkostemp(temp.data(), O_CLOEXEC)); // mode 0600 until fchmod
+  if (fd.get() < 0)
+    return fail("cannot create a file beside '{}': {}", path, std::strerror(errno));
+  int err = ::fchmod(fd.get(), mode) == 0 ? write_all(fd.get(), content) : errno;
+  if (!err && ::fsync(fd.get()) != 0)
+    err = errno;
+  if (!err && ::rename(temp.c_str(), path.c_str()) != 0)
+    err = errno;
+  if (err) {
+    ::unlink(temp.c_str());
+    return fail("cannot write '{}': {}", path, std::strerror(err));
+  }
+  return {};
+}
+
+Result<std::string> read_whole_file(const std::string& path) {
+  FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0)
+    return fail("cannot read '{}': {}", path, std::strerror(errno));
+  std::string out;
+  if (int err = read_all(fd.get(), 0, out))
+    return fail("cannot read '{}': {}", path, std::strerror(err));
+  return out;
+}
+
 std::string read_state_file(const std::string& path) {
   std::string text;
   FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

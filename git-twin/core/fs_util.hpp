@@ -49,6 +49,13 @@ bool replace_state_file(const std::string& path, std::string_view text);
 /// work).
 std::string read_state_file(const std::string& path);
 
+/// Replaces `path` with `content`: a temp file beside it, with `mode` from the first byte,
+/// written, fsync'ed and renamed over it, so a reader sees the old or the new content,
+/// never part of one. For files outside the two seams (the key, a merge driver's result).
+Status replace_file(const std::string& path, std::string_view content, mode_t mode);
+/// The whole of a file, or an error naming it.
+Result<std::string> read_whole_file(const std::string& path);
+
 /// Stat-based caches do not keep what changed this close to the time they are saved: a
 /// change within the same timestamp tick could leave the stat as it was (git's racy entries).
 inline constexpr std::int64_t k_racy_window_ns = 2'000'000'000;

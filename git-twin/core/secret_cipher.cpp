@@ -294,21 +294,7 @@ Status store_key(const std::string& git_dir, const SecretKey& key) {
   std::string dir = common_git_dir(git_dir) + "/twin";
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return fail("cannot create '{}': {}", dir, std::strerror(errno));
-  std::string path = key_file(git_dir);
-  std::string temp = path + ".tmp.XXXXXX";
-  FdGuard fd(::mkostemp(temp.data(), O_CLOEXEC)); // mode 0600
-  if (fd.get() < 0)
-    return fail("cannot write the key '{}': {}", path, std::strerror(errno));
-  int err = write_all(fd.get(), key.serialize());
-  if (!err && ::fsync(fd.get()) != 0)
-    err = errno;
-  if (!err && ::rename(temp.c_str(), path.c_str()) != 0)
-    err = errno;
-  if (err) {
-    ::unlink(temp.c_str());
-    return fail("cannot write the key '{}': {}", path, std::strerror(err));
-  }
-  return {};
+  return replace_file(key_file(git_dir), key.serialize(), 0600);
 }
 
 } // namespace twin

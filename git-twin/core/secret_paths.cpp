@@ -225,9 +225,8 @@ void SecretTracker::observe(const std::string& logical_path, std::string_view mo
                             const std::string* content) {
   if (m_patterns.matches(logical_path))
     return; // a pattern line covers it
-  bool secret = is_private_mode(mode) || (content ? !find_plaintext_secrets(*content).empty()
-                                                  : m_before.count(logical_path));
-  if (secret || m_before.count(logical_path))
+  if (is_private_mode(mode) || m_before.count(logical_path) ||
+      (content && !find_plaintext_secrets(*content).empty()))
     m_found.insert(logical_path);
 }
 

@@ -68,6 +68,8 @@ public:
   void observe(const std::string& logical_path, std::string_view mode, const std::string* content);
   /// The observed files to list one by one (by mode, by content, or listed before).
   const std::set<std::string>& listed() const { return m_found; }
+  /// The files listed one by one before this snapshot.
+  const std::set<std::string>& listed_before() const { return m_before; }
 
 private:
   SecretPatterns m_patterns;

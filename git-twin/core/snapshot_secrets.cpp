@@ -30,8 +30,9 @@ std::vector<std::string> secret_documents(std::span<const Plugin* const> plugins
 
 Result<SnapshotSecrets> open_secrets(TwinEnv& env, std::string_view attributes) {
   auto key = TWIN_TRY(load_key(env.repo.git_dir()));
-  bool encrypting = !listed_secret_files(attributes).empty() ||
-                    attributes.find("filter=twin-crypt") != std::string_view::npos;
+  std::set<std::string> listed = listed_secret_files(attributes);
+  bool encrypting =
+      !listed.empty() || attributes.find("filter=twin-crypt") != std::string_view::npos;
   if (!key && encrypting)
     return fail("this twin stores secrets encrypted and has no key here; import it with 'git "
                 "twin key import FILE' (see 'git twin key export' on the machine that has it)");
@@ -40,8 +41,8 @@ Result<SnapshotSecrets> open_secrets(TwinEnv& env, std::string_view attributes) 
     TWIN_CHECK(store_key(env.repo.git_dir(), *key));
     TWIN_CHECK(configure_git(env.runner, env.repo.work_tree()));
   }
-  return SnapshotSecrets{std::move(key), SecretTracker(SecretPatterns(env.config.secrets),
-                                                       listed_secret_files(attributes))};
+  return SnapshotSecrets{std::move(key),
+                         SecretTracker(SecretPatterns(env.config.secrets), std::move(listed))};
 }
 
 Result<std::vector<std::string>> update_attributes(TwinEnv& env,
@@ -52,7 +53,7 @@ Result<std::vector<std::string>> update_attributes(TwinEnv& env,
   // A file listed before stays listed while a copy of it is in the twin (gone from the
   // machine, unreadable, over the size limit, or not observed because a plugin failed):
   // an edit of that copy must still be encrypted.
-  for (const auto& path : listed_secret_files(attributes))
+  for (const auto& path : secrets.tracker.listed_before())
     if (!listed.count(path))
       for (const auto& copy : mirror_paths_of(path))
         if (TWIN_TRY(env.tree.stat(copy))) {

@@ -8,6 +8,8 @@
 #include <memory>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "core/secret_paths.hpp"
 #include "test_support.hpp"
 
@@ -24,13 +26,13 @@ std::vector<bool> git_says_encrypted(const std::string& attributes,
                                      const std::vector<std::string>& paths) {
   TempDir temp;
   std::string dir = temp.path().string();
-  REQUIRE(std::system(("git init -q '" + dir + "'").c_str()) == 0);
+  REQUIRE(std::system(fmt::format("git init -q '{}'", dir).c_str()) == 0);
   write_file(dir + "/.gitattributes", attributes);
   std::string input;
   for (const auto& p : paths)
     input += p + '\0';
   write_file(dir + "/paths", input);
-  std::string command = "cd '" + dir + "' && git check-attr -z --stdin filter < paths";
+  std::string command = fmt::format("cd '{}' && git check-attr -z --stdin filter < paths", dir);
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   REQUIRE(pipe);
   std::string out;
