@@ -10,6 +10,7 @@
 
 #include "core/conflict_markers.hpp"
 #include "core/git_repo.hpp"
+#include "core/logs_config.hpp"
 #include "core/machine_check.hpp"
 #include "core/replan.hpp"
 #include "core/secret_cipher.hpp"
@@ -91,7 +92,8 @@ int refresh_after_git(TwinEnv& env, std::span<const Plugin* const> plugins,
   return 0;
 }
 
-int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
+int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins,
+               const std::vector<std::string>& known_plugins) {
   // The index git is committing: GIT_INDEX_FILE when git set one (relative to the work tree,
   // where hooks run), else the repository's own.
   std::vector<std::string> errors;
@@ -127,10 +129,8 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
     } else if (!doc) {
       errors.push_back(doc.error().message);
     } else {
-      std::vector<std::string> known;
-      for (const Plugin* p : plugins)
-        known.emplace_back(p->name());
-      for (const auto& p : check_config(*doc, known))
+      // Any built-in plugin may be enabled, not only those the current config enables.
+      for (const auto& p : check_config(*doc, known_plugins))
         errors.push_back(format_problem("config.yaml", p));
       if (errors.empty())
         config = config_from_document(*doc);
@@ -150,6 +150,9 @@ int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins) {
                                           env.repo.git_dir()))
         errors.push_back(std::move(e));
   }
+  if (auto text = staged(std::string(k_logs_config_path)))
+    for (auto& e : check_logs_config_document(k_logs_config_path, *text))
+      errors.push_back(std::move(e));
   if (!errors.empty()) {
     for (const auto& e : errors)
       fmt::print(stderr, "error: {}\n", e);

@@ -13,6 +13,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "core/plan_engine.hpp"
@@ -38,7 +39,9 @@ int refresh_after_git(TwinEnv& env, std::span<const Plugin* const> plugins,
 /// pre-commit: validate the staged config.yaml and state/*.yaml (as they will be committed,
 /// read from the index git names in GIT_INDEX_FILE); with hooks.pre_commit_snapshot on,
 /// refresh live/ and stage it. Returns 1 to refuse the commit.
-int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins);
+/// `known_plugins` are every plugin name a staged config.yaml may enable.
+int pre_commit(TwinEnv& env, std::span<const Plugin* const> plugins,
+               const std::vector<std::string>& known_plugins);
 
 /// The one-line summary of a plan for notes: "3 actions pending (files.mirror 3)".
 std::string pending_summary(const PlanResult& result);

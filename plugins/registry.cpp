@@ -6,6 +6,8 @@
 #include "core/embedded.hpp"
 #include "plugins/cron_user/cron_plugin.hpp"
 #include "plugins/files_mirror/files_plugin.hpp"
+#include "plugins/logs_files/files_plugin.hpp"
+#include "plugins/logs_systemd_journal/journal_plugin.hpp"
 #include "plugins/packages_debian/packages_plugin.hpp"
 #include "plugins/plugin_schema.hpp"
 #include "plugins/services_systemd/services_plugin.hpp"
@@ -26,6 +28,13 @@ std::span<const Plugin* const> all() {
   return list;
 }
 
+std::span<const LogPlugin* const> log_plugins() {
+  static const logs::SystemdJournal systemd_journal;
+  static const logs::LogFiles log_files;
+  static const LogPlugin* const list[] = {&systemd_journal, &log_files};
+  return list;
+}
+
 const Plugin* find(std::string_view name) {
   for (const Plugin* p : all())
     if (p->name() == name)
@@ -36,6 +45,8 @@ const Plugin* find(std::string_view name) {
 std::vector<std::string> names() {
   std::vector<std::string> out;
   for (const Plugin* p : all())
+    out.emplace_back(p->name());
+  for (const LogPlugin* p : log_plugins())
     out.emplace_back(p->name());
   return out;
 }
@@ -49,8 +60,17 @@ std::vector<const Plugin*> enabled(const Config& config) {
   return out;
 }
 
-PluginFiles files_of(const Plugin& plugin) {
-  std::string dir = plugin_dir(plugin.name());
+std::vector<const LogPlugin*> enabled_log_plugins(const Config& config) {
+  std::vector<const LogPlugin*> out;
+  for (const LogPlugin* p : log_plugins())
+    if (std::find(config.enabled_plugins.begin(), config.enabled_plugins.end(), p->name()) !=
+        config.enabled_plugins.end())
+      out.push_back(p);
+  return out;
+}
+
+PluginFiles files_of(std::string_view plugin_name) {
+  std::string dir = plugin_dir(plugin_name);
   return PluginFiles{find_embedded(embedded_plugin_files(), dir + "/plugin.yaml"),
                      find_embedded(embedded_plugin_files(), dir + "/schema.yaml")};
 }

@@ -186,6 +186,7 @@ Result<int> cmd_apply(std::span<const std::string> argv) {
 
   // The desired state that was applied is committed with what the machine now is.
   options.commit = true;
+  options.log_plugins = plugins::enabled_log_plugins(s.config); // what happened after it
   options.extra_paths.insert(options.extra_paths.end(), recorded.begin(), recorded.end());
   options.extra_paths.push_back("state");
   options.extra_paths.push_back("filesystem");

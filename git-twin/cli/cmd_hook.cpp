@@ -71,14 +71,14 @@ Result<int> cmd_hook(std::span<const std::string> argv) {
     Session fallback{std::move(*repo), std::move(*tree), Config{}, std::move(*root)};
     fallback.config.enabled_plugins = plugins::names();
     TwinEnv env{fallback.repo, fallback.tree, fallback.root, fallback.config, process_runner()};
-    return hooks::pre_commit(env, plugins::enabled(fallback.config));
+    return hooks::pre_commit(env, plugins::enabled(fallback.config), plugins::names());
   }
   if (!session)
     return soft(session.error());
   auto plugins = plugins::enabled(session->config);
   TwinEnv env{session->repo, session->tree, session->root, session->config, process_runner()};
   if (gate)
-    return hooks::pre_commit(env, plugins);
+    return hooks::pre_commit(env, plugins, plugins::names());
   // Where HEAD was before: post-checkout is told; a merge leaves it in ORIG_HEAD.
   std::optional<std::string> previous;
   if (name == "post-checkout" && !args.empty())

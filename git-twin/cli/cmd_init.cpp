@@ -16,6 +16,7 @@
 #include "cli/report.hpp"
 #include "cli/session.hpp"
 #include "core/embedded.hpp"
+#include "core/logs_config.hpp"
 #include "core/output.hpp"
 #include "core/repo_lock.hpp"
 #include "core/secret_cipher.hpp"
@@ -34,6 +35,10 @@ constexpr std::string_view k_gitignore =
 constexpr std::string_view k_config_header =
     "# git-twin settings (man gittwin). Never put a secret here: tokens belong in git's\n"
     "# credential store. Validate with 'git twin validate'.\n";
+
+constexpr std::string_view k_logs_config_header =
+    "# Which logs 'git twin snapshot' captures into logs/current (man gittwin). Sources that\n"
+    "# are not on the machine are skipped. Captures are redacted before they are written.\n";
 
 Result<std::string> absolute_dir(const std::string& dir) {
   if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST)
@@ -84,11 +89,14 @@ Status write_templates(WorkTree& tree, const std::string& root) {
   config["root"] = root;
   TWIN_CHECK(tree.write("config.yaml", std::string(k_config_header) + emit_yaml(config)));
   TWIN_CHECK(tree.write(".gitignore", k_gitignore));
-  for (const Plugin* p : plugins::all()) {
-    auto files = plugins::files_of(*p);
-    TWIN_CHECK(tree.write(fmt::format("plugins/{}/plugin.yaml", p->name()), files.manifest));
-    TWIN_CHECK(tree.write(fmt::format("plugins/{}/schema.yaml", p->name()), files.schema));
+  for (const auto& name : plugins::names()) {
+    auto files = plugins::files_of(name);
+    TWIN_CHECK(tree.write(fmt::format("plugins/{}/plugin.yaml", name), files.manifest));
+    if (!files.schema.empty())
+      TWIN_CHECK(tree.write(fmt::format("plugins/{}/schema.yaml", name), files.schema));
   }
+  TWIN_CHECK(tree.write(k_logs_config_path,
+                        std::string(k_logs_config_header) + emit_yaml(default_logs_config_document())));
   for (const auto& f : embedded_schemas())
     TWIN_CHECK(tree.write(fmt::format("schema/{}", f.path), f.data));
   return {};
@@ -134,6 +142,7 @@ Result<int> cmd_init(std::span<const std::string> argv) {
   SnapshotOptions options;
   options.seed = true;
   options.commit = true;
+  options.log_plugins = plugins::enabled_log_plugins(config);
   auto plugins = plugins::enabled(config);
   TwinEnv env{repo, tree, *root, config, runner};
   SnapshotReport report = TWIN_TRY(take_snapshot(env, plugins, options));

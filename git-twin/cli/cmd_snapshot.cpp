@@ -23,6 +23,7 @@ Result<int> cmd_snapshot(std::span<const std::string> argv) {
   SnapshotOptions options;
   options.commit = s.config.auto_commit && !args.flag("no-commit");
   options.message = args.value("message").value_or("");
+  options.log_plugins = plugins::enabled_log_plugins(s.config);
   auto plugins = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
   // A plan already behind HEAD (a reset that ran no hook) is made again afterwards; one that

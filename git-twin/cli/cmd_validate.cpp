@@ -16,6 +16,7 @@
 #include "core/config.hpp"
 #include "core/conflict_markers.hpp"
 #include "core/git_repo.hpp"
+#include "core/logs_config.hpp"
 #include "core/machine_check.hpp"
 #include "core/output.hpp"
 #include "core/snapshot.hpp"
@@ -105,6 +106,8 @@ std::vector<std::string> validate_file(const WorkTree& tree, const Config& confi
       errors.push_back(format_problem(path, p));
     return errors;
   }
+  if (path == k_logs_config_path)
+    return check_logs_config_document(path, **text);
   for (const Plugin* p : plugins::all())
     if (p->has_state() && path == fmt::format("state/{}.yaml", p->fragment()))
       return check_state_document(*p, path, **text, config, tree);

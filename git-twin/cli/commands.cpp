@@ -87,6 +87,8 @@ std::span<const CommandInfo> commands() {
        cmd_restore},
       {"pull", "git pull --ff-only, then plan", cmd_pull},
       {"push", "git push the twin", cmd_push},
+      {"logs", "show what the machine's logs said at the last snapshot; search earlier ones",
+       cmd_logs},
       {"validate", "check config.yaml and state/ against their schemas and rules", cmd_validate},
       {"key", "export or import the key that encrypts the twin's secrets", cmd_key},
       {"doctor", "check that tools, hooks, filters and the key are in place (also: check-deps)",

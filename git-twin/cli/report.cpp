@@ -27,6 +27,16 @@ int print_snapshot_report(const SnapshotReport& report) {
                           p.adopt.conflicts.size() == 1 ? "" : "s");
     fmt::print("{}\n", line);
   }
+  if (report.logs) {
+    for (const auto& w : report.logs->warnings)
+      print_warning("logs: " + w);
+    std::string line = report.logs->captured ? "logs: captured into logs/current" : "logs: unchanged";
+    if (!report.logs->rotated_to.empty())
+      line += fmt::format(" (the previous capture is now {})", report.logs->rotated_to);
+    if (std::size_t n = report.logs->pruned.size())
+      line += fmt::format("; {} older capture{} pruned", n, n == 1 ? "" : "s");
+    fmt::print("{}\n", line);
+  }
   if (report.commit)
     fmt::print("committed {}\n", report.commit->substr(0, 12));
   if (!report.base_kept.empty())

@@ -267,6 +267,14 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     paths.push_back(std::move(path));
     wrote = true;
   }
+  if (!options.log_plugins.empty()) {
+    report.logs = TWIN_TRY(capture_logs(env.tree, env.root, env.runner, options.log_plugins,
+                                        std::chrono::system_clock::now()));
+    if (report.logs->captured) {
+      paths.push_back("logs");
+      wrote = true;
+    }
+  }
   std::vector<std::string> pending = read_pending(env.repo);
   if (!options.commit) {
     pending.insert(pending.end(), paths.begin() + 1, paths.end());

@@ -14,6 +14,7 @@
 
 #include "core/config.hpp"
 #include "core/git_repo.hpp"
+#include "core/log_capture.hpp"
 #include "core/plugin.hpp"
 #include "core/runner.hpp"
 #include "core/system_root.hpp"
@@ -26,6 +27,9 @@ struct SnapshotOptions {
   bool seed = false;   // init: state/ starts as a copy of live/ instead of adopting drift
   std::string message; // commit message; empty: a generated one
   std::vector<std::string> extra_paths; // committed too (apply: history, logs, desired)
+  // Log plugins to capture with (core/log_capture.hpp): snapshot, init and apply's
+  // re-snapshot capture logs; adopt, restore and the hooks do not.
+  std::vector<const LogPlugin*> log_plugins;
 };
 
 struct PluginSnapshot {
@@ -41,6 +45,7 @@ struct PluginSnapshot {
 
 struct SnapshotReport {
   std::vector<PluginSnapshot> plugins;
+  std::optional<LogsReport> logs;     // when log plugins ran
   std::optional<std::string> commit; // the new commit, when one was made
   std::string base_kept; // why the sync base stayed put (open conflicts, drift not adopted)
   bool failed() const;

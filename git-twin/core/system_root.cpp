@@ -362,33 +362,68 @@ Result<FileStat> SystemRoot::lstat(std::string_view logical) const {
   return to_file_stat(st);
 }
 
-Result<std::string> SystemRoot::read_file(std::string_view logical) const {
+namespace {
+
+// Opens a regular file below the root for reading. The type is checked on an O_PATH fd
+// first so that a device is never really opened (opening a tty or a tape can have side
+// effects); O_NONBLOCK: should the file be swapped for a FIFO meanwhile, the open does not
+// wait for a writer, and callers check the type again on the fd actually read.
+Result<FdGuard> open_regular_in_root(const SystemRoot& root, int root_fd,
+                                     std::string_view logical) {
   TWIN_CHECK(check_logical_path(logical));
   std::string_view relative = logical.substr(1);
-  // The type is checked on an O_PATH fd first so that a device is never really opened
-  // (opening a tty or a tape can have side effects).
-  int path_fd = open_in_root(m_fd, relative, O_PATH);
+  int path_fd = open_in_root(root_fd, relative, O_PATH);
   if (path_fd < 0)
-    return fail("cannot read {}: {}", where(*this, logical), errno_text(-path_fd));
+    return fail("cannot read {}: {}", where(root, logical), errno_text(-path_fd));
   struct stat st;
   int stat_result = ::fstat(path_fd, &st);
   int stat_error = errno;
   ::close(path_fd);
   if (stat_result != 0)
-    return fail("cannot read {}: {}", where(*this, logical), std::strerror(stat_error));
+    return fail("cannot read {}: {}", where(root, logical), std::strerror(stat_error));
   if (!S_ISREG(st.st_mode))
-    return fail("cannot read {}: not a regular file (it is a {})", where(*this, logical),
+    return fail("cannot read {}: not a regular file (it is a {})", where(root, logical),
                 file_type_name(file_type_of(st.st_mode)));
-  // O_NONBLOCK: should the file be swapped for a FIFO meanwhile, the open does not wait for
-  // a writer, and read_regular checks the type again on the fd actually read.
-  int fd = open_in_root(m_fd, relative, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  int fd = open_in_root(root_fd, relative, O_RDONLY | O_NONBLOCK | O_NOCTTY);
   if (fd < 0)
-    return fail("cannot read {}: {}", where(*this, logical), errno_text(-fd));
-  FdGuard guard(fd);
-  auto data = read_regular(fd);
+    return fail("cannot read {}: {}", where(root, logical), errno_text(-fd));
+  return FdGuard(fd);
+}
+
+} // namespace
+
+Result<std::string> SystemRoot::read_file(std::string_view logical) const {
+  FdGuard guard = TWIN_TRY(open_regular_in_root(*this, m_fd, logical));
+  auto data = read_regular(guard.get());
   if (!data)
     return fail("cannot read {}: {}", where(*this, logical), data.error().message);
   return data;
+}
+
+Result<SystemRoot::Tail> SystemRoot::read_tail(std::string_view logical,
+                                               std::uint64_t max_bytes) const {
+  FdGuard guard = TWIN_TRY(open_regular_in_root(*this, m_fd, logical));
+  struct stat st;
+  if (::fstat(guard.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    return fail("cannot read {}: not a regular file", where(*this, logical));
+  Tail tail;
+  tail.size = static_cast<std::uint64_t>(st.st_size);
+  std::uint64_t offset = tail.size > max_bytes ? tail.size - max_bytes : 0;
+  tail.text.resize(static_cast<std::size_t>(tail.size - offset));
+  std::size_t got = 0;
+  while (got < tail.text.size()) {
+    ssize_t n = ::pread(guard.get(), tail.text.data() + got, tail.text.size() - got,
+                        static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return fail("cannot read {}: {}", where(*this, logical), std::strerror(errno));
+    if (n == 0)
+      break; // truncated meanwhile (a log rotated)
+    got += static_cast<std::size_t>(n);
+  }
+  tail.text.resize(got);
+  return tail;
 }
 
 Result<std::string> SystemRoot::read_link(std::string_view logical) const {

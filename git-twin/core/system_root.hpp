@@ -102,6 +102,13 @@ public:
   Result<FileStat> lstat(std::string_view logical) const;
   /// Reads a regular file, following symlinks inside the root.
   Result<std::string> read_file(std::string_view logical) const;
+  /// The last `max_bytes` of a regular file (all of it when smaller), following symlinks
+  /// inside the root, and the file's size: logs are read from their end, however large.
+  struct Tail {
+    std::string text;
+    std::uint64_t size = 0;
+  };
+  Result<Tail> read_tail(std::string_view logical, std::uint64_t max_bytes) const;
   /// Reads a symlink's target (does not follow the final component).
   Result<std::string> read_link(std::string_view logical) const;
   /// Opens a directory, following symlinks inside the root.

@@ -3,8 +3,11 @@
 
 #include "core/fs_util.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <dirent.h>
 #include <cstring>
+#include <cstdio>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -186,6 +189,65 @@ Status WorkTree::remove(std::string_view path) {
     first = false;
     current = split_parent(current).first;
   }
+  return {};
+}
+
+Result<std::vector<WorkTree::Entry>> WorkTree::list(std::string_view dir) const {
+  std::vector<Entry> out;
+  if (dir != ".")
+    TWIN_CHECK(check_repo_path(dir));
+  int fd = openat2_fd(m_fd, std::string(dir), O_RDONLY | O_DIRECTORY, k_resolve);
+  if (fd == -ENOENT)
+    return out;
+  if (fd < 0)
+    return fail("cannot list '{}' in the twin repository: {}", dir, std::strerror(-fd));
+  DIR* d = fdopendir(fd);
+  if (!d) {
+    int error = errno;
+    close(fd);
+    return fail("cannot list '{}': {}", dir, std::strerror(error));
+  }
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..")
+      continue;
+    struct stat st {};
+    if (fstatat(dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+      out.push_back({name, S_ISDIR(st.st_mode)});
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  return out;
+}
+
+Status WorkTree::rename(std::string_view from, std::string_view to) {
+  FdGuard from_dir(TWIN_TRY(open_parent(from, false)));
+  if (from_dir.get() < 0)
+    return fail("cannot rename '{}': it does not exist", from);
+  FdGuard to_dir(TWIN_TRY(open_parent(to, true)));
+  std::string from_name = split_parent(from).second;
+  std::string to_name = split_parent(to).second;
+  if (renameat2(from_dir.get(), from_name.c_str(), to_dir.get(), to_name.c_str(),
+                RENAME_NOREPLACE) < 0)
+    return fail("cannot rename '{}' to '{}': {}", from, to, std::strerror(errno));
+  return {};
+}
+
+Status WorkTree::remove_tree(std::string_view dir) {
+  FdGuard parent(TWIN_TRY(open_parent(dir, false)));
+  if (parent.get() < 0)
+    return {};
+  std::string name = split_parent(dir).second;
+  struct stat st {};
+  if (fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return {};
+  if (S_ISDIR(st.st_mode)) {
+    for (const auto& entry : TWIN_TRY(list(dir)))
+      TWIN_CHECK(remove_tree(std::string(dir) + "/" + entry.name));
+  }
+  if (unlinkat(parent.get(), name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0 &&
+      errno != ENOENT)
+    return fail("cannot remove '{}': {}", dir, std::strerror(errno));
   return {};
 }
 

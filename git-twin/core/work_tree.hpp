@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/system_root.hpp"
@@ -46,6 +47,20 @@ public:
   /// Removes a file (absent is fine) and then any directories it leaves empty, up to but
   /// not including the first component ("filesystem", "live").
   Status remove(std::string_view path);
+
+  struct Entry {
+    std::string name;
+    bool directory = false; // a symlink is never a directory here
+  };
+  /// The entries of directory `dir` ("." for the top), sorted by name; empty when it does not
+  /// exist.
+  Result<std::vector<Entry>> list(std::string_view dir) const;
+  /// Renames a file or directory within the work tree (the target's parents are created;
+  /// an existing target is an error).
+  Status rename(std::string_view from, std::string_view to);
+  /// Removes `dir` and everything below it (symlinks are removed, never followed); absent is
+  /// fine.
+  Status remove_tree(std::string_view dir);
 
 private:
   WorkTree(std::string dir, int fd) : m_dir(std::move(dir)), m_fd(fd) {}

@@ -204,7 +204,7 @@ TEST_CASE("every plugin's embedded schema.yaml parses and has the schemas it nee
   for (const Plugin* plugin : plugins::all()) {
     std::string name(plugin->name());
     DYNAMIC_SECTION(name) {
-      auto files = plugins::files_of(*plugin);
+      auto files = plugins::files_of(plugin->name());
       REQUIRE_FALSE(files.schema.empty());
       auto schema = parse_yaml(files.schema, name + "/schema.yaml");
       INFO((schema ? "" : schema.error().message));
@@ -231,7 +231,7 @@ TEST_CASE("every plugin's embedded plugin.yaml names the plugin and its fragment
   for (const Plugin* plugin : plugins::all()) {
     std::string name(plugin->name());
     DYNAMIC_SECTION(name) {
-      auto manifest = parse_yaml(plugins::files_of(*plugin).manifest, name + "/plugin.yaml");
+      auto manifest = parse_yaml(plugins::files_of(plugin->name()).manifest, name + "/plugin.yaml");
       INFO((manifest ? "" : manifest.error().message));
       REQUIRE(manifest);
       CHECK(manifest->get_string("name") == name);
@@ -243,13 +243,32 @@ TEST_CASE("every plugin's embedded plugin.yaml names the plugin and its fragment
   }
 }
 
+TEST_CASE("every log plugin's embedded plugin.yaml names it, of kind logs", "[config]") {
+  for (const LogPlugin* plugin : plugins::log_plugins()) {
+    std::string name(plugin->name());
+    DYNAMIC_SECTION(name) {
+      auto files = plugins::files_of(plugin->name());
+      CHECK(files.schema.empty());
+      auto manifest = parse_yaml(files.manifest, name + "/plugin.yaml");
+      INFO((manifest ? "" : manifest.error().message));
+      REQUIRE(manifest);
+      CHECK(manifest->get_string("name") == name);
+      CHECK(manifest->get_string("kind") == "logs");
+    }
+  }
+}
+
 TEST_CASE("the registry knows each plugin by name, in apply order", "[config]") {
   auto names = plugins::names();
   CHECK(contains(names, "system.info"));
   CHECK(contains(names, "files.mirror"));
-  for (const auto& name : names)
-    CHECK(plugins::find(name)->name() == name);
+  CHECK(contains(names, "logs.systemd_journal"));
+  CHECK(contains(names, "logs.files"));
+  for (const Plugin* p : plugins::all())
+    CHECK(plugins::find(p->name()) == p);
+  CHECK(plugins::find("logs.files") == nullptr); // a log plugin is not a config plugin
   CHECK(plugins::find("no.such") == nullptr);
+  CHECK(names.size() == plugins::all().size() + plugins::log_plugins().size());
 
   Config c;
   c.enabled_plugins = {"files.mirror", "system.info"};
