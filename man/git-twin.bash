@@ -2,7 +2,8 @@
 #
 # Completes `git twin <TAB>` and the standalone `git-twin <TAB>`: command names, then each
 # command's options (as git-twin/cli/cmd_*.cpp accept them), `--prefer desired|live`,
-# directories for --root, revisions for `restore`, remotes and branches for pull and push.
+# directories for --root, revisions for `restore`, remotes and branches for pull and push,
+# the subcommands of `logs`.
 #
 # Installed as share/bash-completion/completions/git-twin. For `git twin`, git's completion
 # looks for a function named _git_twin and, when it is not defined yet, asks bash-completion
@@ -10,7 +11,7 @@
 # bash-completion loads this file by the command's name. Without bash-completion, source
 # this file after git's completion script (for example from ~/.bashrc).
 
-__git_twin_porcelain="init snapshot plan apply status adopt restore pull push validate key doctor check-deps help"
+__git_twin_porcelain="init snapshot plan apply status adopt restore pull push logs validate key doctor check-deps help"
 __git_twin_plumbing="hook filter-process textconv merge-driver"
 __git_twin_hooks="post-checkout post-merge post-rewrite pre-commit"
 
@@ -25,6 +26,7 @@ __git_twin_options () {
 	restore|pull)      echo "--root" ;;
 	doctor|check-deps) echo "--fix" ;;
 	key)               echo "--force" ;;
+	logs)              echo "--json --at --ignore-case --fixed-strings" ;;
 	esac
 }
 
@@ -167,6 +169,9 @@ _git_twin () {
 		;;
 	validate)
 		__git_twin_complete_paths -f "$cur"
+		;;
+	logs)
+		[ "$cword" -eq $((sub_idx + 1)) ] && __gitcomp "index show grep"
 		;;
 	pull)
 		__git_twin_complete_pull "$sub_idx"
