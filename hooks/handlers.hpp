@@ -13,8 +13,8 @@
 
 #include <span>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "core/plan_engine.hpp"
 

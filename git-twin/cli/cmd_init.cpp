@@ -95,8 +95,8 @@ Status write_templates(WorkTree& tree, const std::string& root) {
     if (!files.schema.empty())
       TWIN_CHECK(tree.write(fmt::format("plugins/{}/schema.yaml", name), files.schema));
   }
-  TWIN_CHECK(tree.write(k_logs_config_path,
-                        std::string(k_logs_config_header) + emit_yaml(default_logs_config_document())));
+  TWIN_CHECK(tree.write(k_logs_config_path, std::string(k_logs_config_header) +
+                                                emit_yaml(default_logs_config_document())));
   for (const auto& f : embedded_schemas())
     TWIN_CHECK(tree.write(fmt::format("schema/{}", f.path), f.data));
   return {};

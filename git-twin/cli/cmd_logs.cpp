@@ -124,8 +124,8 @@ void print_files(const Value& f) {
       fmt::print("{} ({}): not present{}\n", name, path, reason.empty() ? "" : ": " + reason);
       continue;
     }
-    std::string line = fmt::format("{} ({}): {}", name, path,
-                                   plural(int_at(s, "/error_lines"), "error line"));
+    std::string line =
+        fmt::format("{} ({}): {}", name, path, plural(int_at(s, "/error_lines"), "error line"));
     if (std::int64_t failures = int_at(s, "/auth_failures"))
       line += fmt::format(", {} from {}", plural(failures, "failed login"),
                           counted_list(s.find("auth_failure_sources")));
@@ -167,8 +167,8 @@ Result<int> logs_index(const Twin& twin, const Args& args) {
   std::string captured = index.get_string("captured_at");
   fmt::print("{}: captured {}", dir, captured.empty() ? "never (apply results only)" : captured);
   if (!rotated.empty())
-    fmt::print("; {} earlier capture{}, the last {}", rotated.size(), rotated.size() == 1 ? "" : "s",
-               rotated.back());
+    fmt::print("; {} earlier capture{}, the last {}", rotated.size(),
+               rotated.size() == 1 ? "" : "s", rotated.back());
   fmt::print("\n");
   if (const Value* j = index.find("journal"); j && j->is_map())
     print_journal(*j);
@@ -176,7 +176,8 @@ Result<int> logs_index(const Twin& twin, const Args& args) {
     print_files(*f);
   if (const Value* a = index.find("apply"); a && a->is_map())
     print_apply(*a);
-  std::int64_t redactions = int_at(index, "/journal/redactions") + int_at(index, "/files/redactions");
+  std::int64_t redactions =
+      int_at(index, "/journal/redactions") + int_at(index, "/files/redactions");
   if (redactions)
     fmt::print("{} redacted from the captures\n", plural(redactions, "secret value"));
   return 0;

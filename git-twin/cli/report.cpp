@@ -30,7 +30,8 @@ int print_snapshot_report(const SnapshotReport& report) {
   if (report.logs) {
     for (const auto& w : report.logs->warnings)
       print_warning("logs: " + w);
-    std::string line = report.logs->captured ? "logs: captured into logs/current" : "logs: unchanged";
+    std::string line =
+        report.logs->captured ? "logs: captured into logs/current" : "logs: unchanged";
     if (!report.logs->rotated_to.empty())
       line += fmt::format(" (the previous capture is now {})", report.logs->rotated_to);
     if (std::size_t n = report.logs->pruned.size())

@@ -50,7 +50,6 @@ Result<std::optional<LogsConfig>> load_settings(const WorkTree& tree, LogsReport
   return logs_config_from_document(TWIN_TRY(parse_yaml(*text, k_logs_config_path)));
 }
 
-
 // True when logs/current holds exactly these captures and these summaries.
 Result<bool> same_as_current(const WorkTree& tree, const std::vector<CaptureFile>& files,
                              const Value& index, const Value& old_index) {

@@ -43,11 +43,10 @@ std::string lower(std::string_view text) {
 // key=value, key: value, "key": "value", --key value.
 void find_key_values(std::string_view line, std::string_view low, std::vector<Span>& out) {
   static constexpr std::array<std::string_view, 10> keys{
-      "password", "passwd",      "secret",     "token",       "api_key",
-      "apikey",   "api-key",     "access_key", "private_key", "credentials"};
+      "password", "passwd",  "secret",     "token",       "api_key",
+      "apikey",   "api-key", "access_key", "private_key", "credentials"};
   for (std::string_view key : keys) {
-    for (std::size_t at = low.find(key); at != std::string_view::npos;
-         at = low.find(key, at + 1)) {
+    for (std::size_t at = low.find(key); at != std::string_view::npos; at = low.find(key, at + 1)) {
       std::size_t i = at + key.size();
       if (i < line.size() && (is_word(line[i]) || line[i] == '-'))
         continue; // "tokens", "password_policy": another word

@@ -88,8 +88,8 @@ LogsConfig logs_config_from_document(const Value& doc) {
   c.journal.tail_lines = size_at(doc, "/journal/tail_lines", c.journal.tail_lines);
   c.journal.error_lines = size_at(doc, "/journal/error_lines", c.journal.error_lines);
   c.journal.scan_entries = size_at(doc, "/journal/scan_entries", c.journal.scan_entries);
-  c.journal.timeout = std::chrono::seconds(
-      size_at(doc, "/journal/timeout_seconds", static_cast<std::size_t>(c.journal.timeout.count())));
+  c.journal.timeout = std::chrono::seconds(size_at(
+      doc, "/journal/timeout_seconds", static_cast<std::size_t>(c.journal.timeout.count())));
   c.files.enabled = bool_at(doc, "/files/enabled", c.files.enabled);
   c.files.tail_lines = size_at(doc, "/files/tail_lines", c.files.tail_lines);
   c.files.scan_bytes = size_at(doc, "/files/scan_kb", c.files.scan_bytes, 1024);

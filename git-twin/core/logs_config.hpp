@@ -24,7 +24,7 @@ struct LogFileSource {
 };
 
 struct LogsConfig {
-  std::size_t keep = 10;                     // rotated captures kept
+  std::size_t keep = 10;                      // rotated captures kept
   std::size_t max_capture_bytes = 256 * 1024; // cap of one capture file
   struct Journal {
     bool enabled = true;

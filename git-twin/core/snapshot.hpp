@@ -45,7 +45,7 @@ struct PluginSnapshot {
 
 struct SnapshotReport {
   std::vector<PluginSnapshot> plugins;
-  std::optional<LogsReport> logs;     // when log plugins ran
+  std::optional<LogsReport> logs;    // when log plugins ran
   std::optional<std::string> commit; // the new commit, when one was made
   std::string base_kept; // why the sync base stayed put (open conflicts, drift not adopted)
   bool failed() const;

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <dirent.h>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>

@@ -46,7 +46,8 @@ Value scan_source(const LogContext& ctx, const LogFileSource& source, LogCapture
   std::string file = fmt::format("files/{}_tail.txt", source.name);
   entry["present"] = true;
   entry["capture"]["file"] = "logs/current/" + file;
-  entry["capture"]["lines"] = static_cast<std::int64_t>(std::count(lines.begin(), lines.end(), '\n'));
+  entry["capture"]["lines"] =
+      static_cast<std::int64_t>(std::count(lines.begin(), lines.end(), '\n'));
   entry["scanned_lines"] = static_cast<std::int64_t>(scan.lines);
   entry["error_lines"] = static_cast<std::int64_t>(scan.error_lines);
   entry["auth_failures"] = static_cast<std::int64_t>(scan.auth_failures);

@@ -83,8 +83,8 @@ std::string format_journal_line(const JournalEntry& entry) {
   std::string_view pid = entry.field("SYSLOG_PID");
   if (pid.empty())
     pid = entry.field("_PID");
-  std::string line = fmt::format("{} {}{}", stamp, host.empty() ? "" : std::string(host) + " ",
-                                 ident);
+  std::string line =
+      fmt::format("{} {}{}", stamp, host.empty() ? "" : std::string(host) + " ", ident);
   if (!pid.empty())
     line += fmt::format("[{}]", pid);
   line += ": ";

@@ -85,12 +85,13 @@ Result<LogCapture> SystemdJournal::dump_logs(const LogContext& ctx) const {
 
   // The tail decides whether the journal has anything at all: journalctl fails --boot on
   // an empty journal.
-  auto tail = TWIN_TRY(query(ctx, {"--lines=" + std::to_string(std::max<std::size_t>(
-                                                  settings.tail_lines, 1))}));
+  auto tail = TWIN_TRY(
+      query(ctx, {"--lines=" + std::to_string(std::max<std::size_t>(settings.tail_lines, 1))}));
   std::vector<std::string> tail_lines;
   for (const auto& e : tail)
     tail_lines.push_back(format_journal_line(e));
-  capture.files.push_back({"systemd/journal_tail.txt", join_lines(tail_lines, settings.tail_lines)});
+  capture.files.push_back(
+      {"systemd/journal_tail.txt", join_lines(tail_lines, settings.tail_lines)});
 
   // The other two queries only add detail: a failure is a warning, not a lost capture.
   auto optional_query = [&](std::vector<std::string> args) {
@@ -133,14 +134,15 @@ Result<LogCapture> SystemdJournal::dump_logs(const LogContext& ctx) const {
   last_boot["failed_units"] = counted(boot.failed_units);
   last_boot["crashed_units"] = counted(boot.crashed_units);
   Value& last = last_boot["last_errors"] = Value::list();
-  std::size_t from = boot.error_lines.size() > k_last_errors ? boot.error_lines.size() - k_last_errors : 0;
+  std::size_t from =
+      boot.error_lines.size() > k_last_errors ? boot.error_lines.size() - k_last_errors : 0;
   for (std::size_t i = from; i < boot.error_lines.size(); ++i)
     last.push_back(boot.error_lines[i]);
   if (boot_entries.size() >= settings.scan_entries)
-    capture.warnings.push_back(fmt::format(
-        "the last boot has more than {} warnings and errors; counts cover the last {} "
-        "(journal.scan_entries)",
-        settings.scan_entries, settings.scan_entries));
+    capture.warnings.push_back(
+        fmt::format("the last boot has more than {} warnings and errors; counts cover the last {} "
+                    "(journal.scan_entries)",
+                    settings.scan_entries, settings.scan_entries));
   return capture;
 }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "plugins/logs_systemd_journal/journal_summary.hpp"
 
-
 namespace twin::logs {
 namespace {
 

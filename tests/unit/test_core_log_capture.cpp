@@ -110,8 +110,8 @@ TEST_CASE("log capture rotates the previous capture and prunes beyond keep", "[l
     auto report = f.capture();
     REQUIRE(report);
     CHECK(report->captured);
-    CHECK(report->rotated_to == "logs/20261122T08" + std::to_string(i + 1 < 10 ? 0 : 1) +
-                                    std::to_string(i + 1) + "00Z");
+    CHECK(report->rotated_to ==
+          "logs/20261122T08" + std::to_string(i + 1 < 10 ? 0 : 1) + std::to_string(i + 1) + "00Z");
   }
   // Five captures: the current one and the newest two earlier ones remain.
   CHECK(f.rotated() == std::vector<std::string>{"20261122T080300Z", "20261122T080400Z"});

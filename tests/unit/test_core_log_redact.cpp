@@ -15,7 +15,8 @@ std::string redacted(const std::string& text) {
 } // namespace
 
 TEST_CASE("redaction replaces key=value secrets and keeps the line readable", "[logs][redact]") {
-  CHECK(redacted("backup --password=s3cr3t! --to /srv") == "backup --password=[REDACTED] --to /srv");
+  CHECK(redacted("backup --password=s3cr3t! --to /srv") ==
+        "backup --password=[REDACTED] --to /srv");
   CHECK(redacted("DB_PASSWORD: hunter2") == "DB_PASSWORD: [REDACTED]");
   CHECK(redacted(R"({"token": "abc def", "user": "bob"})") ==
         R"({"token": "[REDACTED]", "user": "bob"})");

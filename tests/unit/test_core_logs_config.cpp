@@ -55,13 +55,14 @@ TEST_CASE("logs_config: bad settings are refused with file, line and field", "[l
   CHECK(dup.find("/files/sources/1/name: 'a' is named twice") != std::string::npos);
   CHECK(errors_of("files: {sources: [{name: a, path: /var/log/../../etc/shadow}]}\n")
             .find("/files/sources/0/path") != std::string::npos);
-  CHECK(errors_of("files: {sources: [{name: a, path: var/log/x}]}\n").find("/files/sources/0/path") !=
-        std::string::npos);
+  CHECK(
+      errors_of("files: {sources: [{name: a, path: var/log/x}]}\n").find("/files/sources/0/path") !=
+      std::string::npos);
   // A name becomes a file name: no slashes, no leading dash or dot.
   for (const char* name : {"../x", "a/b", "-rf", ".hidden", "A"})
-    CHECK_FALSE(errors_of(std::string("files: {sources: [{name: '") + name +
-                          "', path: /var/log/x}]}\n")
-                    .empty());
+    CHECK_FALSE(
+        errors_of(std::string("files: {sources: [{name: '") + name + "', path: /var/log/x}]}\n")
+            .empty());
   CHECK(errors_of("<<<<<<< HEAD\nkeep: 1\n=======\nkeep: 2\n>>>>>>> x\n").find("conflict") !=
         std::string::npos);
 }

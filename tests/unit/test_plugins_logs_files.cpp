@@ -3,7 +3,11 @@
 
 #include <filesystem>
 
+#include "core/embedded.hpp"
+#include "core/log_capture.hpp"
 #include "core/log_plugin.hpp"
+#include "core/schema.hpp"
+#include "core/yaml_reader.hpp"
 #include "plugins/logs_files/files_plugin.hpp"
 #include "plugins/logs_files/log_lines.hpp"
 #include "test_support.hpp"
@@ -106,4 +110,33 @@ TEST_CASE("logs.files tails the configured files below the root", "[logs][files]
 
   settings.files.enabled = false;
   CHECK(plugin.detect(ctx));
+}
+
+TEST_CASE("the index a files capture writes passes schema/logs_index.schema.json",
+          "[logs][files][schema]") {
+  TempDir dir("logfiles");
+  write_file(dir.path() / "root/var/log/auth.log", fixture("auth.log"));
+  write_file(dir.path() / "root/var/log/syslog", fixture("syslog"));
+  write_file(dir.path() / "twin/logs/current/index.yaml",
+             "format_version: 1\napply: {last_applied_at: '2026-11-22T08:00:00Z', done: 1, "
+             "failed: 0, skipped: 0, history: plan/history/20261122080000.yaml, failures: []}\n");
+  auto root = SystemRoot::open((dir.path() / "root").string());
+  auto tree = WorkTree::open((dir.path() / "twin").string());
+  REQUIRE(root);
+  REQUIRE(tree);
+  NoRunner runner;
+  LogFiles files;
+  const LogPlugin* plugins[] = {&files};
+  auto report = capture_logs(*tree, *root, runner, plugins, std::chrono::system_clock::now());
+  REQUIRE(report);
+  auto index = parse_yaml(read_file(dir.path() / "twin/logs/current/index.yaml"), "index.yaml");
+  REQUIRE(index);
+  auto problems = validate_against(embedded_schema("logs_index.schema.json"), *index);
+  REQUIRE(problems);
+  for (const auto& p : *problems)
+    FAIL_CHECK(format_problem("index.yaml", p));
+  CHECK(index->at_pointer("/apply/done")->as_int() == 1);
+  // syslog: the backup line's password and URL credentials, the deploy token; auth.log: a
+  // Bearer value.
+  CHECK(index->at_pointer("/files/redactions")->as_int() == 4);
 }

@@ -3,7 +3,11 @@
 
 #include <algorithm>
 
+#include "core/embedded.hpp"
+#include "core/log_capture.hpp"
 #include "core/log_plugin.hpp"
+#include "core/schema.hpp"
+#include "core/yaml_reader.hpp"
 #include "plugins/logs_systemd_journal/journal_export.hpp"
 #include "plugins/logs_systemd_journal/journal_plugin.hpp"
 #include "plugins/logs_systemd_journal/journal_summary.hpp"
@@ -61,7 +65,7 @@ TEST_CASE("journal export: text and binary fields, entries, a cut-off end", "[lo
   CHECK(entries[0].priority() == 6);
   CHECK(entries[0].realtime_us() == 1795334401000000ULL);
   CHECK(entries[7].field("MESSAGE") == "first line\nsecond line"); // a binary field
-  CHECK(entries[7].field("PRIORITY") == "4");                       // the field after it
+  CHECK(entries[7].field("PRIORITY") == "4");                      // the field after it
   CHECK(entries[1].field("NO_SUCH").empty());
 
   std::string text = fixture("journal.export");
@@ -113,9 +117,8 @@ TEST_CASE("journalctl argv: --root only for another root, export output", "[logs
   auto argv = journalctl_argv(*host, {"--boot"});
   CHECK(argv.front() == "journalctl");
   CHECK(std::find(argv.begin(), argv.end(), "--output=export") != argv.end());
-  CHECK(std::none_of(argv.begin(), argv.end(), [](const std::string& a) {
-    return a.rfind("--root", 0) == 0;
-  }));
+  CHECK(std::none_of(argv.begin(), argv.end(),
+                     [](const std::string& a) { return a.rfind("--root", 0) == 0; }));
   CHECK(argv.back() == "--boot");
   auto rooted = journalctl_argv(*other, {});
   CHECK(rooted[1] == "--root=" + other->physical());
@@ -139,7 +142,8 @@ TEST_CASE("logs.systemd_journal captures the tail and the boot's errors", "[logs
   REQUIRE(capture->files.size() == 2);
   CHECK(capture->files[0].path == "systemd/journal_tail.txt");
   CHECK(std::count(capture->files[0].text.begin(), capture->files[0].text.end(), '\n') == 4);
-  CHECK(capture->files[0].text.rfind("2026-11-22T08:00:07Z box deploy[3100]: fetch failed", 0) == 0);
+  CHECK(capture->files[0].text.rfind("2026-11-22T08:00:07Z box deploy[3100]: fetch failed", 0) ==
+        0);
   CHECK(capture->files[1].path == "systemd/errors_last_boot.txt");
   CHECK(capture->files[1].text.find("hunter2") != std::string::npos); // redaction is the engine's
   const Value& s = capture->summary;
@@ -152,8 +156,8 @@ TEST_CASE("logs.systemd_journal captures the tail and the boot's errors", "[logs
     CHECK(argv[1] == "--root=" + root->physical());
   CHECK(std::find(runner.calls[1].begin(), runner.calls[1].end(), "--boot") !=
         runner.calls[1].end());
-  CHECK(runner.calls[2].end() != std::find(runner.calls[2].begin(), runner.calls[2].end(),
-                                           "--since=@1795332600.000000"));
+  CHECK(runner.calls[2].end() !=
+        std::find(runner.calls[2].begin(), runner.calls[2].end(), "--since=@1795332600.000000"));
 }
 
 TEST_CASE("logs.systemd_journal: no journal, disabled, journalctl failing", "[logs][journal]") {
@@ -173,4 +177,29 @@ TEST_CASE("logs.systemd_journal: no journal, disabled, journalctl failing", "[lo
   auto failed = plugin.dump_logs(ctx);
   REQUIRE_FALSE(failed);
   CHECK(failed.error().message.find("Failed to open journal") != std::string::npos);
+}
+
+TEST_CASE("the index a journal capture writes passes schema/logs_index.schema.json",
+          "[logs][journal][schema]") {
+  TempDir dir("journal");
+  write_file(dir.path() / "root/var/log/journal/x/system.journal", "");
+  std::filesystem::create_directories(dir.path() / "twin");
+  auto root = SystemRoot::open((dir.path() / "root").string());
+  auto tree = WorkTree::open((dir.path() / "twin").string());
+  REQUIRE(root);
+  REQUIRE(tree);
+  FakeJournalctl runner;
+  SystemdJournal journal;
+  const LogPlugin* plugins[] = {&journal};
+  auto report = capture_logs(*tree, *root, runner, plugins, std::chrono::system_clock::now());
+  REQUIRE(report);
+  REQUIRE(report->captured);
+  auto index = parse_yaml(read_file(dir.path() / "twin/logs/current/index.yaml"), "index.yaml");
+  REQUIRE(index);
+  auto problems = validate_against(embedded_schema("logs_index.schema.json"), *index);
+  REQUIRE(problems);
+  for (const auto& p : *problems)
+    FAIL_CHECK(format_problem("index.yaml", p));
+  // The deploy URL's password, in the tail and in the boot's errors.
+  CHECK(index->at_pointer("/journal/redactions")->as_int() == 2);
 }
