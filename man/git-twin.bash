@@ -21,7 +21,7 @@ __git_twin_options () {
 	init)              echo "--root --force" ;;
 	snapshot)          echo "--no-commit --message --push --root" ;;
 	plan|status)       echo "--json --exit-code --root" ;;
-	apply)             echo "--yes --dry-run --prefer --root" ;;
+	apply)             echo "--yes --dry-run --prefer --resume --root" ;;
 	adopt)             echo "--message --root" ;;
 	restore|pull)      echo "--root" ;;
 	doctor|check-deps) echo "--fix" ;;

@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "cli/session.hpp"
+#include "core/apply_journal.hpp"
 #include "core/repo_lock.hpp"
 #include "plugins/registry.hpp"
 
@@ -22,6 +23,7 @@ Result<int> cmd_adopt(std::span<const std::string> argv) {
   Args args = TWIN_TRY(parse_args("adopt", argv, specs));
   Session s = TWIN_TRY(open_session(args));
   RepoLock lock = TWIN_TRY(RepoLock::acquire(s.repo.git_dir()));
+  TWIN_CHECK(refuse_while_interrupted(s.repo.git_dir()));
   auto enabled = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
 

@@ -14,6 +14,7 @@
 #include "cli/restore.hpp"
 #include "cli/session.hpp"
 #include "core/apply.hpp"
+#include "core/apply_journal.hpp"
 #include "core/output.hpp"
 #include "core/repo_lock.hpp"
 #include "plugins/registry.hpp"
@@ -87,14 +88,20 @@ std::string_view outcome_word(ActionOutcome::Status s) {
   return "";
 }
 
-} // namespace
+Result<int> run_and_record(Session& s, TwinEnv& env, std::span<const Plugin* const> plugins,
+                           const Plan& plan, const std::string& stamp, ApplyJournal& journal,
+                           std::vector<ActionResult> earlier, SnapshotOptions options);
 
-Result<int> cmd_apply(std::span<const std::string> argv) {
-  static const OptionSpec specs[] = {
-      {"yes", 'y', false}, {"dry-run", 'n', false}, {"prefer", 0, true}, {"root", 0, true}};
-  Args args = TWIN_TRY(parse_args("apply", argv, specs));
-  if (!args.positional.empty())
-    return usage_error("'git twin apply' takes no arguments");
+// "20261122081500" -> "2026-11-22 08:15:00 UTC"
+std::string stamp_time(const std::string& stamp) {
+  if (stamp.size() != 14)
+    return stamp;
+  return fmt::format("{}-{}-{} {}:{}:{} UTC", stamp.substr(0, 4), stamp.substr(4, 2),
+                     stamp.substr(6, 2), stamp.substr(8, 2), stamp.substr(10, 2),
+                     stamp.substr(12, 2));
+}
+
+Result<int> apply(const Args& args) {
   Prefer prefer = Prefer::none;
   if (auto p = args.value("prefer")) {
     if (*p == "desired")
@@ -106,6 +113,7 @@ Result<int> cmd_apply(std::span<const std::string> argv) {
   }
   Session s = TWIN_TRY(open_session(args));
   RepoLock lock = TWIN_TRY(RepoLock::acquire(s.repo.git_dir()));
+  TWIN_CHECK(refuse_while_interrupted(s.repo.git_dir()));
   auto plugins = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
 
@@ -173,14 +181,112 @@ Result<int> cmd_apply(std::span<const std::string> argv) {
   }
   plan.conflicts.clear();
 
-  ApplyContext ctx{s.root, env.runner, s.tree, s.config.backup_replaced_files ? utc_stamp() : ""};
-  ApplyRecord record = execute_plan(plan, plugins, ctx, [](const ActionResult& r) {
+  std::string stamp = utc_stamp();
+  ApplyJournal journal = TWIN_TRY(ApplyJournal::begin(s.repo.git_dir(), plan, stamp));
+  return run_and_record(s, env, plugins, plan, stamp, journal, {}, std::move(options));
+}
+
+// A write cut by a crash leaves its temp file (".NAME.twin-tmp-...", system_root_write.cpp)
+// beside the target, which it never replaced: removed before the action runs again.
+void remove_cut_writes(const SystemRoot& root, const Action& action) {
+  std::string path = action.fields.get_string("path");
+  if (path.size() < 2 || path.front() != '/')
+    return;
+  std::string parent = path.substr(0, path.rfind('/'));
+  if (parent.empty())
+    parent = "/";
+  std::string prefix = "." + path.substr(path.rfind('/') + 1) + ".twin-tmp-";
+  auto dir = root.open_dir(parent);
+  if (!dir)
+    return;
+  auto entries = dir->entries();
+  if (!entries)
+    return;
+  for (const auto& e : *entries)
+    if (e.name.rfind(prefix, 0) == 0 && e.stat.type == FileType::file) {
+      if (auto removed = root.remove(join_logical(parent, e.name), ""); removed)
+        fmt::print("removed {}, left by a write the crash cut short\n",
+                   join_logical(parent, e.name));
+    }
+}
+
+Result<int> resume_apply(const Args& args) {
+  Session s = TWIN_TRY(open_session(args));
+  RepoLock lock = TWIN_TRY(RepoLock::acquire(s.repo.git_dir()));
+  auto plugins = plugins::enabled(s.config);
+  TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
+  auto state = TWIN_TRY(ApplyJournal::load(s.repo.git_dir()));
+  if (!state)
+    return fail("there is no interrupted apply to resume");
+  Plan& plan = state->plan;
+  auto head = TWIN_TRY(s.repo.resolve("HEAD")).value_or("");
+  if (head != plan.desired_commit)
+    return fail("HEAD moved since the interrupted apply started (it applied {}, HEAD is {}); "
+                "resuming would mix two desired states\nhint: check out {} to resume it",
+                plan.desired_commit.substr(0, 12), head.substr(0, 12),
+                plan.desired_commit.substr(0, 12));
+  fmt::print("resuming the apply of {}: {} of {} actions have an outcome", stamp_time(state->stamp),
+             state->outcomes.size(), plan.actions.size());
+  if (!state->started.empty())
+    fmt::print("; {} started and never finished, run again", state->started.size());
+  fmt::print("\n");
+  for (const auto& a : plan.actions)
+    if (state->started.count(a.id))
+      fmt::print("  again: {}\n", summary_line(a));
+  std::size_t remaining = plan.actions.size() - state->outcomes.size();
+  if (!TWIN_TRY(confirm(s.config, args.flag("yes"), remaining, s.root))) {
+    fmt::print("nothing applied; the apply stays interrupted\n");
+    return 1;
+  }
+  for (const auto& a : plan.actions)
+    if (state->started.count(a.id))
+      remove_cut_writes(s.root, a);
+  ApplyJournal journal = TWIN_TRY(ApplyJournal::reopen(s.repo.git_dir()));
+  return run_and_record(s, env, plugins, plan, state->stamp, journal, std::move(state->outcomes),
+                        {});
+}
+
+} // namespace
+
+Result<int> cmd_apply(std::span<const std::string> argv) {
+  static const OptionSpec specs[] = {{"yes", 'y', false},
+                                     {"dry-run", 'n', false},
+                                     {"prefer", 0, true},
+                                     {"root", 0, true},
+                                     {"resume", 0, false}};
+  Args args = TWIN_TRY(parse_args("apply", argv, specs));
+  if (!args.positional.empty())
+    return usage_error("'git twin apply' takes no arguments");
+  if (args.flag("resume")) {
+    if (args.value("prefer") || args.flag("dry-run"))
+      return usage_error("--resume finishes the interrupted apply as it was planned: no "
+                         "--prefer or --dry-run");
+    return resume_apply(args);
+  }
+  return apply(args);
+}
+
+namespace {
+
+// Runs the plan (all of it, or what an interrupted run left), journaled, then records the
+// outcome, re-snapshots and commits; the journal goes last.
+Result<int> run_and_record(Session& s, TwinEnv& env, std::span<const Plugin* const> plugins,
+                           const Plan& plan, const std::string& stamp, ApplyJournal& journal,
+                           std::vector<ActionResult> earlier, SnapshotOptions options) {
+  ApplyContext ctx{s.root, env.runner, s.tree, s.config.backup_replaced_files ? stamp : ""};
+  ApplyObserver observer;
+  observer.before_batch = [&](std::span<const Action> batch) { return journal.started(batch); };
+  observer.after_action = [&](const ActionResult& r) {
     std::string line =
         fmt::format("{}: {}", outcome_word(r.outcome.status), summary_line(r.action));
     if (!r.outcome.message.empty())
       line += ": " + r.outcome.message;
     fmt::print("{}\n", line);
-  });
+    std::fflush(stdout);
+    return journal.finished(r);
+  };
+  ApplyRecord record = TWIN_TRY(execute_plan(plan, plugins, ctx, observer, std::move(earlier)));
+  record.stamp = stamp;
   auto recorded = TWIN_TRY(record_apply(s.tree, plan, record, s.root.physical()));
   TWIN_CHECK(s.tree.remove(std::string(k_plan_path))); // applied: no longer the plan
 
@@ -194,9 +300,12 @@ Result<int> cmd_apply(std::span<const std::string> argv) {
                                 record.done, record.failed, record.skipped, record.history_path);
   SnapshotReport report = TWIN_TRY(take_snapshot(env, plugins, options));
   int snapshot_code = print_snapshot_report(report);
+  TWIN_CHECK(journal.close());
   fmt::print("applied: {} done, {} failed, {} skipped (record: {})\n", record.done, record.failed,
              record.skipped, record.history_path);
   return record.failed || record.skipped || snapshot_code ? 1 : 0;
 }
+
+} // namespace
 
 } // namespace twin::cli

@@ -9,6 +9,7 @@
 #include "cli/plan_view.hpp"
 #include "cli/restore.hpp"
 #include "cli/session.hpp"
+#include "core/apply_journal.hpp"
 #include "core/repo_lock.hpp"
 #include "plugins/registry.hpp"
 
@@ -40,6 +41,7 @@ Result<int> cmd_restore(std::span<const std::string> argv) {
     return usage_error("usage: git twin restore <rev>");
   Session s = TWIN_TRY(open_session(args));
   RepoLock lock = TWIN_TRY(RepoLock::acquire(s.repo.git_dir()));
+  TWIN_CHECK(refuse_while_interrupted(s.repo.git_dir()));
   const std::string& rev = args.positional[0];
   auto commit = TWIN_TRY(s.repo.resolve(rev));
   if (!commit)

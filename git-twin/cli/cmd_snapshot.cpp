@@ -6,6 +6,7 @@
 #include "cli/remote.hpp"
 #include "cli/report.hpp"
 #include "cli/session.hpp"
+#include "core/apply_journal.hpp"
 #include "core/repo_lock.hpp"
 #include "plugins/registry.hpp"
 
@@ -19,6 +20,7 @@ Result<int> cmd_snapshot(std::span<const std::string> argv) {
     return usage_error("'git twin snapshot' takes no arguments");
   Session s = TWIN_TRY(open_session(args));
   RepoLock lock = TWIN_TRY(RepoLock::acquire(s.repo.git_dir()));
+  TWIN_CHECK(refuse_while_interrupted(s.repo.git_dir()));
 
   SnapshotOptions options;
   options.commit = s.config.auto_commit && !args.flag("no-commit");

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "cli/session.hpp"
 
+#include "core/apply_journal.hpp"
+#include "core/output.hpp"
+
 #include <cstdlib>
 #include <fmt/ranges.h>
 #include <unistd.h>
@@ -48,6 +51,8 @@ Result<Session> open_session(const Args& args) {
   // From here on config.root is the root in use (--root and GIT_TWIN_ROOT win), so that
   // checks that read it (cron users must exist in its /etc/passwd) look at the right one.
   config.root = root->physical();
+  if (auto notice = interrupted_apply_notice(repo.git_dir()); !notice.empty())
+    print_warning(notice);
   return Session{std::move(repo), std::move(tree), std::move(config), std::move(*root)};
 }
 

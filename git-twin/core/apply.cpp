@@ -53,12 +53,13 @@ const Plugin* owner_of(const Action& action, std::span<const Plugin* const> plug
 // How many actions from `first` on can go to their plugin's apply_batch together: the same
 // plugin and op, nothing blocked, none depending on another of the run.
 std::size_t batch_length(const std::vector<Action>& actions, std::size_t first,
-                         const std::set<std::string>& not_done) {
+                         const std::set<std::string>& not_done,
+                         const std::set<std::string>& finished) {
   std::set<std::string> ids;
   std::size_t n = first;
   for (; n < actions.size(); ++n) {
     const Action& a = actions[n];
-    if (a.plugin != actions[first].plugin || a.op != actions[first].op)
+    if (a.plugin != actions[first].plugin || a.op != actions[first].op || finished.count(a.id))
       break;
     bool blocked = std::any_of(a.depends_on.begin(), a.depends_on.end(), [&](const auto& dep) {
       return not_done.count(dep) || ids.count(dep);
@@ -72,13 +73,14 @@ std::size_t batch_length(const std::vector<Action>& actions, std::size_t first,
 
 } // namespace
 
-ApplyRecord execute_plan(const Plan& plan, std::span<const Plugin* const> plugins,
-                         ApplyContext& ctx,
-                         const std::function<void(const ActionResult&)>& on_result) {
+Result<ApplyRecord> execute_plan(const Plan& plan, std::span<const Plugin* const> plugins,
+                                 ApplyContext& ctx, const ApplyObserver& observer,
+                                 std::vector<ActionResult> earlier) {
   ApplyRecord record;
   record.stamp = ctx.backup_stamp.empty() ? utc_stamp() : ctx.backup_stamp;
   std::set<std::string> not_done; // ids that failed or were skipped
-  auto finish = [&](ActionResult result) {
+  std::set<std::string> finished; // ids with an outcome (resume: from the earlier run)
+  auto count = [&](const ActionResult& result) {
     switch (result.outcome.status) {
     case ActionOutcome::Status::done:
       ++record.done;
@@ -92,37 +94,52 @@ ApplyRecord execute_plan(const Plan& plan, std::span<const Plugin* const> plugin
     }
     if (result.outcome.status != ActionOutcome::Status::done)
       not_done.insert(result.action.id);
-    if (on_result)
-      on_result(result);
+    finished.insert(result.action.id);
+  };
+  for (auto& result : earlier) {
+    count(result);
     record.results.push_back(std::move(result));
+  }
+  auto finish = [&](ActionResult result) -> Status {
+    count(result);
+    record.results.push_back(std::move(result));
+    if (observer.after_action)
+      return observer.after_action(record.results.back());
+    return {};
   };
 
   const std::vector<Action>& actions = plan.actions;
   for (std::size_t i = 0; i < actions.size();) {
     const Action& action = actions[i];
+    if (finished.count(action.id)) {
+      ++i;
+      continue;
+    }
     const Plugin* owner = owner_of(action, plugins);
     std::string blocker;
     for (const auto& dep : action.depends_on)
       if (not_done.count(dep))
         blocker = dep;
     if (!owner) {
-      finish({action,
-              {ActionOutcome::Status::failed,
-               fmt::format("no enabled plugin '{}'", action.plugin),
-               {}}});
+      TWIN_CHECK(finish({action,
+                         {ActionOutcome::Status::failed,
+                          fmt::format("no enabled plugin '{}'", action.plugin),
+                          {}}}));
       ++i;
       continue;
     }
     if (!blocker.empty()) {
-      finish({action,
-              {ActionOutcome::Status::skipped,
-               fmt::format("depends on '{}', which did not succeed", blocker),
-               {}}});
+      TWIN_CHECK(finish({action,
+                         {ActionOutcome::Status::skipped,
+                          fmt::format("depends on '{}', which did not succeed", blocker),
+                          {}}}));
       ++i;
       continue;
     }
-    std::size_t n = batch_length(actions, i, not_done);
+    std::size_t n = batch_length(actions, i, not_done, finished);
     std::span<const Action> batch(actions.data() + i, n);
+    if (observer.before_batch)
+      TWIN_CHECK(observer.before_batch(batch));
     std::vector<ActionOutcome> outcomes = owner->apply_batch(batch, ctx);
     for (std::size_t k = 0; k < n; ++k) {
       ActionOutcome outcome = k < outcomes.size()
@@ -130,7 +147,7 @@ ApplyRecord execute_plan(const Plan& plan, std::span<const Plugin* const> plugin
                                   : ActionOutcome{ActionOutcome::Status::failed,
                                                   "internal error: the plugin reported no outcome",
                                                   {}};
-      finish({batch[k], std::move(outcome)});
+      TWIN_CHECK(finish({batch[k], std::move(outcome)}));
     }
     i += n;
   }

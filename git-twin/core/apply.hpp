@@ -30,12 +30,21 @@ struct ApplyRecord {
   std::size_t done = 0, failed = 0, skipped = 0;
 };
 
+/// Who is told what execute_plan does, as it does it. `before_batch` runs before any action
+/// of a batch touches the machine and `after_action` after each outcome (the apply journal
+/// writes both down); an error from either stops the apply there and is returned.
+struct ApplyObserver {
+  std::function<Status(std::span<const Action>)> before_batch;
+  std::function<Status(const ActionResult&)> after_action;
+};
+
 /// Runs the actions of `plan`. Consecutive independent actions of one plugin with the same
-/// op go to its apply_batch together (one apt-get call installs all packages). `on_result`
-/// is told about each outcome as it happens (for progress output).
-ApplyRecord execute_plan(const Plan& plan, std::span<const Plugin* const> plugins,
-                         ApplyContext& ctx,
-                         const std::function<void(const ActionResult&)>& on_result);
+/// op go to its apply_batch together (one apt-get call installs all packages). `earlier`
+/// are outcomes of an interrupted run of the same plan (resume): those actions are not run
+/// again, and the record starts with them.
+Result<ApplyRecord> execute_plan(const Plan& plan, std::span<const Plugin* const> plugins,
+                                 ApplyContext& ctx, const ApplyObserver& observer,
+                                 std::vector<ActionResult> earlier = {});
 
 /// Writes plan/history/<timestamp>.yaml and the apply part of logs/current/index.yaml;
 /// returns the repository paths written.

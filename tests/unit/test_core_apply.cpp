@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/apply.hpp"
+#include "core/apply_journal.hpp"
 #include "core/plugin.hpp"
 #include "core/runner.hpp"
 #include "core/system_root.hpp"
@@ -123,7 +124,9 @@ struct Fixture {
 
   ApplyRecord run(const Plan& plan) {
     const Plugin* plugins[] = {&plugin};
-    return execute_plan(plan, plugins, ctx, nullptr);
+    auto record = execute_plan(plan, plugins, ctx, {});
+    REQUIRE(record);
+    return std::move(*record);
   }
 };
 
@@ -340,4 +343,96 @@ TEST_CASE("a run stops before an action whose dependency failed", "[apply]") {
   CHECK(f.plugin.batches == std::vector<std::size_t>{2, 1});
   CHECK(result_of(record, id_of("three")).outcome.status == ActionOutcome::Status::skipped);
   CHECK(result_of(record, id_of("four")).outcome.status == ActionOutcome::Status::done);
+}
+
+// --- the apply journal ------------------------------------------------------------------
+
+TEST_CASE("the apply journal records the plan, the batches and each outcome", "[apply][journal]") {
+  Fixture f;
+  std::string git_dir = (f.tmp.path() / "git").string();
+  fs::create_directories(git_dir);
+  Plan plan = plan_of({action("a"), action("fail-b"), action("c", {id_of("fail-b")})});
+  auto journal = ApplyJournal::begin(git_dir, plan, k_stamp);
+  REQUIRE(journal);
+  CHECK_FALSE(ApplyJournal::begin(git_dir, plan, k_stamp)); // one unfinished apply at a time
+  ApplyObserver observer;
+  observer.before_batch = [&](std::span<const Action> b) { return journal->started(b); };
+  observer.after_action = [&](const ActionResult& r) { return journal->finished(r); };
+  const Plugin* plugins[] = {&f.plugin};
+  REQUIRE(execute_plan(plan, plugins, f.ctx, observer));
+
+  auto state = ApplyJournal::load(git_dir);
+  REQUIRE(state);
+  REQUIRE(*state);
+  CHECK((*state)->stamp == k_stamp);
+  CHECK(same_actions((*state)->plan, plan));
+  REQUIRE((*state)->outcomes.size() == 3);
+  CHECK((*state)->outcomes[0].outcome.backups ==
+        std::vector<std::string>{"/etc/a.twinbak-" + k_stamp});
+  CHECK((*state)->outcomes[1].outcome.status == ActionOutcome::Status::failed);
+  CHECK((*state)->outcomes[2].outcome.status == ActionOutcome::Status::skipped);
+  CHECK((*state)->started.empty());
+  CHECK_FALSE(interrupted_apply_notice(git_dir).empty());
+  CHECK_FALSE(refuse_while_interrupted(git_dir));
+  REQUIRE(journal->close());
+  CHECK_FALSE(*ApplyJournal::load(git_dir));
+  CHECK(interrupted_apply_notice(git_dir).empty());
+  CHECK(refuse_while_interrupted(git_dir));
+}
+
+TEST_CASE("a journal cut by a crash: started actions and a partial last line", "[apply][journal]") {
+  Fixture f;
+  std::string git_dir = (f.tmp.path() / "git").string();
+  fs::create_directories(git_dir);
+  Plan plan = plan_of({action("a"), action("b"), action("c")});
+  {
+    auto journal = ApplyJournal::begin(git_dir, plan, k_stamp);
+    REQUIRE(journal);
+    REQUIRE(journal->started(std::span<const Action>(plan.actions.data(), 2)));
+    REQUIRE(journal->finished({plan.actions[0], {ActionOutcome::Status::done, "", {}}}));
+  }
+  std::ofstream(ApplyJournal::path(git_dir), std::ios::app) << R"({"event":"outcome","id":"fa)";
+  auto state = ApplyJournal::load(git_dir);
+  REQUIRE(state);
+  REQUIRE(*state);
+  REQUIRE((*state)->outcomes.size() == 1);
+  CHECK((*state)->started == std::set<std::string>{id_of("b")});
+
+  // Resuming runs b and c only, and the record holds all three.
+  const Plugin* plugins[] = {&f.plugin};
+  auto record = execute_plan((*state)->plan, plugins, f.ctx, {}, (*state)->outcomes);
+  REQUIRE(record);
+  CHECK(f.plugin.calls == std::vector<std::string>{id_of("b"), id_of("c")});
+  CHECK(record->results.size() == 3);
+  CHECK(record->done == 3);
+}
+
+TEST_CASE("a damaged journal is an error, not an empty one", "[apply][journal]") {
+  TempDir tmp("journal");
+  std::string git_dir = tmp.path().string();
+  put_file(tmp.path() / "twin/apply-journal", "{\"event\":\"start\",\"ids\":[]}\n");
+  auto missing_plan = ApplyJournal::load(git_dir);
+  REQUIRE_FALSE(missing_plan);
+  CHECK(missing_plan.error().message.find("does not start with the plan") != std::string::npos);
+  put_file(tmp.path() / "twin/apply-journal", "not: [json\n");
+  CHECK_FALSE(ApplyJournal::load(git_dir));
+}
+
+TEST_CASE("an observer's error stops the apply before the next batch", "[apply][journal]") {
+  Fixture f;
+  Plan plan = plan_of({action("a"), action("b", {}, "other.plugin")});
+  FakePlugin other("other.plugin");
+  const Plugin* plugins[] = {&f.plugin, &other};
+  ApplyObserver observer;
+  int batches = 0;
+  observer.before_batch = [&](std::span<const Action>) -> Status {
+    if (++batches == 2)
+      return fail("No space left on device");
+    return {};
+  };
+  auto record = execute_plan(plan, plugins, f.ctx, observer);
+  REQUIRE_FALSE(record);
+  CHECK(record.error().message == "No space left on device");
+  CHECK(f.plugin.calls.size() == 1);
+  CHECK(other.calls.empty());
 }
