@@ -11,7 +11,7 @@
 # bash-completion loads this file by the command's name. Without bash-completion, source
 # this file after git's completion script (for example from ~/.bashrc).
 
-__git_twin_porcelain="init snapshot plan apply status adopt restore pull push logs validate key doctor check-deps help"
+__git_twin_porcelain="init snapshot plan apply undo status adopt restore pull push logs validate key doctor check-deps help"
 __git_twin_plumbing="hook filter-process textconv merge-driver"
 __git_twin_hooks="post-checkout post-merge post-rewrite pre-commit"
 
@@ -23,6 +23,7 @@ __git_twin_options () {
 	plan|status)       echo "--json --exit-code --root" ;;
 	apply)             echo "--yes --dry-run --prefer --resume --root" ;;
 	adopt)             echo "--message --root" ;;
+	undo)              echo "--yes --dry-run --root" ;;
 	restore|pull)      echo "--root" ;;
 	doctor|check-deps) echo "--fix" ;;
 	key)               echo "--force" ;;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/apply_run.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/plan_view.hpp"
@@ -61,36 +62,6 @@ Result<std::optional<std::string>> branch_to_restore_onto(Session& s) {
                 "restore <commit>'");
   return std::optional<std::string>(branch);
 }
-
-Result<bool> confirm(const Config& config, bool yes, std::size_t count, const SystemRoot& root) {
-  if (yes || !config.require_confirmation)
-    return true;
-  if (!isatty(STDIN_FILENO))
-    return fail("apply needs confirmation and standard input is not a terminal\nhint: pass "
-                "--yes, or set apply.require_confirmation: false in config.yaml");
-  fmt::print(stderr, "Apply {} action{} to {}? [y/N] ", count, count == 1 ? "" : "s",
-             root.is_host() ? std::string("this machine") : "root " + root.physical());
-  std::fflush(stderr);
-  std::string answer;
-  std::getline(std::cin, answer);
-  return answer == "y" || answer == "Y" || answer == "yes";
-}
-
-std::string_view outcome_word(ActionOutcome::Status s) {
-  switch (s) {
-  case ActionOutcome::Status::done:
-    return "done";
-  case ActionOutcome::Status::failed:
-    return "FAILED";
-  case ActionOutcome::Status::skipped:
-    return "skipped";
-  }
-  return "";
-}
-
-Result<int> run_and_record(Session& s, TwinEnv& env, std::span<const Plugin* const> plugins,
-                           const Plan& plan, const std::string& stamp, ApplyJournal& journal,
-                           std::vector<ActionResult> earlier, SnapshotOptions options);
 
 // "20261122081500" -> "2026-11-22 08:15:00 UTC"
 std::string stamp_time(const std::string& stamp) {
@@ -181,9 +152,11 @@ Result<int> apply(const Args& args) {
   }
   plan.conflicts.clear();
 
-  std::string stamp = utc_stamp();
-  ApplyJournal journal = TWIN_TRY(ApplyJournal::begin(s.repo.git_dir(), plan, stamp));
-  return run_and_record(s, env, plugins, plan, stamp, journal, {}, std::move(options));
+  ApplyRun run;
+  run.stamp = utc_stamp();
+  run.options = std::move(options);
+  ApplyJournal journal = TWIN_TRY(ApplyJournal::begin(s.repo.git_dir(), plan, run.stamp));
+  return run_and_record(s, env, plugins, plan, journal, std::move(run));
 }
 
 // A write cut by a crash leaves its temp file (".NAME.twin-tmp-...", system_root_write.cpp)
@@ -242,8 +215,10 @@ Result<int> resume_apply(const Args& args) {
     if (state->started.count(a.id))
       remove_cut_writes(s.root, a);
   ApplyJournal journal = TWIN_TRY(ApplyJournal::reopen(s.repo.git_dir()));
-  return run_and_record(s, env, plugins, plan, state->stamp, journal, std::move(state->outcomes),
-                        {});
+  ApplyRun run;
+  run.stamp = state->stamp;
+  run.earlier = std::move(state->outcomes);
+  return run_and_record(s, env, plugins, plan, journal, std::move(run));
 }
 
 } // namespace
@@ -265,47 +240,5 @@ Result<int> cmd_apply(std::span<const std::string> argv) {
   }
   return apply(args);
 }
-
-namespace {
-
-// Runs the plan (all of it, or what an interrupted run left), journaled, then records the
-// outcome, re-snapshots and commits; the journal goes last.
-Result<int> run_and_record(Session& s, TwinEnv& env, std::span<const Plugin* const> plugins,
-                           const Plan& plan, const std::string& stamp, ApplyJournal& journal,
-                           std::vector<ActionResult> earlier, SnapshotOptions options) {
-  ApplyContext ctx{s.root, env.runner, s.tree, s.config.backup_replaced_files ? stamp : ""};
-  ApplyObserver observer;
-  observer.before_batch = [&](std::span<const Action> batch) { return journal.started(batch); };
-  observer.after_action = [&](const ActionResult& r) {
-    std::string line =
-        fmt::format("{}: {}", outcome_word(r.outcome.status), summary_line(r.action));
-    if (!r.outcome.message.empty())
-      line += ": " + r.outcome.message;
-    fmt::print("{}\n", line);
-    std::fflush(stdout);
-    return journal.finished(r);
-  };
-  ApplyRecord record = TWIN_TRY(execute_plan(plan, plugins, ctx, observer, std::move(earlier)));
-  record.stamp = stamp;
-  auto recorded = TWIN_TRY(record_apply(s.tree, plan, record, s.root.physical()));
-  TWIN_CHECK(s.tree.remove(std::string(k_plan_path))); // applied: no longer the plan
-
-  // The desired state that was applied is committed with what the machine now is.
-  options.commit = true;
-  options.log_plugins = plugins::enabled_log_plugins(s.config); // what happened after it
-  options.extra_paths.insert(options.extra_paths.end(), recorded.begin(), recorded.end());
-  options.extra_paths.push_back("state");
-  options.extra_paths.push_back("filesystem");
-  options.message = fmt::format("git twin apply: {} done, {} failed, {} skipped\n\nrecord: {}",
-                                record.done, record.failed, record.skipped, record.history_path);
-  SnapshotReport report = TWIN_TRY(take_snapshot(env, plugins, options));
-  int snapshot_code = print_snapshot_report(report);
-  TWIN_CHECK(journal.close());
-  fmt::print("applied: {} done, {} failed, {} skipped (record: {})\n", record.done, record.failed,
-             record.skipped, record.history_path);
-  return record.failed || record.skipped || snapshot_code ? 1 : 0;
-}
-
-} // namespace
 
 } // namespace twin::cli

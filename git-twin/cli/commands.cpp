@@ -81,6 +81,7 @@ std::span<const CommandInfo> commands() {
       {"snapshot", "observe the machine into live/, adopt local changes, commit", cmd_snapshot},
       {"plan", "show what apply would change, and write plan/latest.yaml", cmd_plan},
       {"apply", "change the machine to match the twin (with backups)", cmd_apply},
+      {"undo", "put back what a recorded apply changed (with confirmation)", cmd_undo},
       {"status", "one line per plugin: in sync, changes to apply or adopt, conflicts", cmd_status},
       {"adopt", "copy what is observed into desired state, and commit", cmd_adopt},
       {"restore", "bring an earlier commit's desired state onto the branch, then plan",

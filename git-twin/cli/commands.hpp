@@ -25,6 +25,7 @@ std::span<const CommandInfo> commands();
 Result<int> cmd_init(std::span<const std::string> args);
 Result<int> cmd_snapshot(std::span<const std::string> args);
 Result<int> cmd_logs(std::span<const std::string> argv);
+Result<int> cmd_undo(std::span<const std::string> argv);
 Result<int> cmd_validate(std::span<const std::string> args);
 Result<int> cmd_plan(std::span<const std::string> args);
 Result<int> cmd_apply(std::span<const std::string> args);

@@ -181,6 +181,7 @@ Result<std::vector<std::string>> record_apply(WorkTree& tree, const Plan& plan, 
     item["plugin"] = r.action.plugin;
     item["op"] = r.action.op;
     item["resource"] = r.action.resource;
+    item["change"] = std::string(change_name(r.action.change));
     item["status"] = std::string(status_name(r.outcome.status));
     if (!r.outcome.message.empty())
       item["message"] = r.outcome.message;

@@ -4,7 +4,6 @@
 #include "core/yaml_emitter.hpp"
 
 namespace twin {
-namespace {
 
 std::string_view change_name(Action::Change c) {
   switch (c) {
@@ -17,6 +16,14 @@ std::string_view change_name(Action::Change c) {
   }
   return "modify";
 }
+
+Action::Change change_from_name(std::string_view name) {
+  return name == "create"   ? Action::Change::create
+         : name == "remove" ? Action::Change::remove
+                            : Action::Change::modify;
+}
+
+namespace {
 
 Value action_value(const Action& a) {
   Value v = a.fields.is_map() ? a.fields : Value::map();
@@ -154,10 +161,7 @@ Result<Plan> plan_from_value(const Value& doc) {
         a.id = item.get_string("id");
         a.op = item.get_string("op");
         a.resource = item.get_string("resource");
-        std::string change = item.get_string("change");
-        a.change = change == "create"   ? Action::Change::create
-                   : change == "remove" ? Action::Change::remove
-                                        : Action::Change::modify;
+        a.change = change_from_name(item.get_string("change"));
         if (const Value* deps = item.find("depends_on"))
           for (const Value& d : deps->as_list())
             a.depends_on.push_back(d.as_string());

@@ -45,6 +45,10 @@ struct Plan {
 /// The diff-like line for an action: "+ files.mirror: write /etc/motd".
 std::string summary_line(const Action& action);
 
+/// "create", "modify", "remove", and back (anything else reads as modify).
+std::string_view change_name(Action::Change change);
+Action::Change change_from_name(std::string_view name);
+
 /// plan/latest.yaml text: actions grouped by plugin in apply order.
 std::string plan_to_yaml(const Plan& plan);
 /// The same plan as a Value (for --json and schema validation).

@@ -29,6 +29,12 @@ ActionOutcome Plugin::apply(const Action& action, ApplyContext&) const {
           {}};
 }
 
+std::vector<Action> Plugin::undo(const Action& done, const ActionOutcome&,
+                                 std::vector<std::string>& cannot) const {
+  cannot.push_back(fmt::format("{}: {} cannot undo '{}'", done.id, name(), done.op));
+  return {};
+}
+
 std::vector<ActionOutcome> Plugin::apply_batch(std::span<const Action> actions,
                                                ApplyContext& ctx) const {
   std::vector<ActionOutcome> outcomes;

@@ -152,6 +152,12 @@ public:
   virtual std::vector<ActionOutcome> apply_batch(std::span<const Action> actions,
                                                  ApplyContext& ctx) const;
 
+  /// Pure: the actions that put back what `done` replaced (`git twin undo`), given the
+  /// outcome it had (its backups). An action that cannot be undone adds the reason to
+  /// `cannot`, starting with its id. The default undoes nothing.
+  virtual std::vector<Action> undo(const Action& done, const ActionOutcome& outcome,
+                                   std::vector<std::string>& cannot) const;
+
   /// Copies the observed state of the named resources (all when `selectors` is empty)
   /// into `desired`; a resource gone from the machine leaves desired too. Returns the
   /// resources adopted; unknown selectors are errors naming them.

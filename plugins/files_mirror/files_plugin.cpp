@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "plugins/files_mirror/files_plugin.hpp"
+#include "plugins/files_mirror/undo.hpp"
 
 #include <algorithm>
 #include <map>
@@ -241,7 +242,37 @@ ActionOutcome done_with(Result<std::string> backup) {
   return outcome;
 }
 
+// Puts a backup's content (or link target), mode and owner back at `path`; the backup
+// stays, and what it replaces is backed up in turn.
+ActionOutcome restore_backup(ApplyContext& ctx, const std::string& path,
+                             const std::string& backup) {
+  if (!is_backup_of(backup, path))
+    return failed(fmt::format("'{}' is not a backup of {}", backup, path));
+  auto st = ctx.root.lstat(backup);
+  if (!st)
+    return failed(st.error().message);
+  if (st->type == FileType::symlink) {
+    auto target = ctx.root.read_link(backup);
+    if (!target)
+      return failed(target.error().message);
+    return done_with(ctx.root.write_symlink(path, *target, st->uid, st->gid, ctx.backup_stamp));
+  }
+  if (st->type != FileType::file)
+    return failed(
+        fmt::format("{} is a {}, not a file or symlink", backup, file_type_name(st->type)));
+  auto content = ctx.root.read_file(backup);
+  if (!content)
+    return failed(content.error().message);
+  return done_with(
+      ctx.root.write_file(path, *content, st->mode, st->uid, st->gid, ctx.backup_stamp));
+}
+
 } // namespace
+
+std::vector<Action> FilesMirror::undo(const Action& done, const ActionOutcome& outcome,
+                                      std::vector<std::string>& cannot) const {
+  return undo_file_action(done, outcome, cannot);
+}
 
 ActionOutcome FilesMirror::apply(const Action& action, ApplyContext& ctx) const {
   const Value& f = action.fields;
@@ -251,6 +282,8 @@ ActionOutcome FilesMirror::apply(const Action& action, ApplyContext& ctx) const 
 
   if (action.op == "remove")
     return done_with(ctx.root.remove(path, ctx.backup_stamp));
+  if (action.op == "restore_backup")
+    return restore_backup(ctx, path, f.get_string("backup"));
   if (action.op == "set_attributes") {
     std::optional<std::uint32_t> mode, uid, gid;
     if (const Value* m = f.find("mode"))

@@ -28,6 +28,8 @@ public:
                              Value& desired) const override;
   Result<PluginPlan> plan(const PlanInput& input) const override;
   ActionOutcome apply(const Action& action, ApplyContext& ctx) const override;
+  std::vector<Action> undo(const Action& done, const ActionOutcome& outcome,
+                           std::vector<std::string>& cannot) const override;
   Result<AdoptSummary> adopt_named(PluginContext& ctx, const Value& live,
                                    const std::vector<std::string>& selectors,
                                    Value& desired) const override;

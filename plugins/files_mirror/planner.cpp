@@ -105,13 +105,21 @@ std::vector<Action> converge(const DesiredFile& d, const FileFacts* want, const 
   }
   if (!same_type) // a file without content to write: nothing can create it
     return out;
+  // What each changed attribute was ("was_mode"...): the apply record then says how to
+  // put it back (git twin undo).
   Action a = make_action("set_attributes", path, Action::Change::modify);
-  if (want->mode && *want->mode != now->mode && now->type != FileType::symlink)
+  if (want->mode && *want->mode != now->mode && now->type != FileType::symlink) {
     a.fields["mode"] = *want->mode;
-  if (want->owner && *want->owner != now->owner)
+    a.fields["was_mode"] = now->mode;
+  }
+  if (want->owner && *want->owner != now->owner) {
     a.fields["owner"] = *want->owner;
-  if (want->group && *want->group != now->group)
+    a.fields["was_owner"] = now->owner;
+  }
+  if (want->group && *want->group != now->group) {
     a.fields["group"] = *want->group;
+    a.fields["was_group"] = now->group;
+  }
   if (a.fields.as_map().size() > 1)
     out.push_back(std::move(a));
   return out;

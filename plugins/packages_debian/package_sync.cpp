@@ -223,4 +223,24 @@ PluginPlan plan_packages(const std::vector<DesiredPackage>& desired,
   return plan;
 }
 
+std::vector<Action> undo_package_action(const Action& done, std::vector<std::string>& cannot) {
+  std::string name = done.fields.get_string("package");
+  Action a;
+  a.plugin = std::string(k_plugin);
+  a.resource = name;
+  a.fields["package"] = name;
+  if (done.op == "install" && done.change == Action::Change::create) {
+    a.op = "remove";
+    a.change = Action::Change::remove;
+  } else if (done.op == "remove") {
+    a.op = "install";
+    a.change = Action::Change::create;
+  } else {
+    cannot.push_back(fmt::format("{}: the version installed before is not recorded", done.id));
+    return {};
+  }
+  a.id = fmt::format("{}/undo/{}/{}", k_plugin, a.op, name);
+  return {std::move(a)};
+}
+
 } // namespace twin::packages

@@ -78,6 +78,11 @@ std::size_t count_unmanaged(const std::vector<DesiredPackage>& desired,
 /// local drift and conflicts by name.
 /// Actions: packages.debian/install/<name> {package, version?} and
 /// packages.debian/remove/<name> {package}.
+/// git twin undo: a package the apply installed anew is removed, one it removed is
+/// installed again (its configuration files were kept). A changed version cannot be put
+/// back: the version before is not recorded.
+std::vector<Action> undo_package_action(const Action& done, std::vector<std::string>& cannot);
+
 PluginPlan plan_packages(const std::vector<DesiredPackage>& desired,
                          const std::vector<ObservedPackage>& live,
                          const std::vector<ObservedPackage>* base, Prefer prefer);

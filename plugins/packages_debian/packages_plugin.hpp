@@ -14,6 +14,7 @@
 #pragma once
 
 #include "core/plugin.hpp"
+#include "plugins/packages_debian/package_sync.hpp"
 
 namespace twin::packages {
 
@@ -38,6 +39,10 @@ public:
                              Value& desired) const override;
   Result<PluginPlan> plan(const PlanInput& input) const override;
   ActionOutcome apply(const Action& action, ApplyContext& ctx) const override;
+  std::vector<Action> undo(const Action& done, const ActionOutcome& /*outcome*/,
+                           std::vector<std::string>& cannot) const override {
+    return undo_package_action(done, cannot);
+  }
   std::vector<ActionOutcome> apply_batch(std::span<const Action> actions,
                                          ApplyContext& ctx) const override;
   /// Selectors are package names; none: every package state/ names, and every manually

@@ -162,4 +162,17 @@ PluginPlan plan_services(const std::vector<DesiredUnit>& desired, const Observed
   return plan;
 }
 
+std::vector<Action> undo_unit_action(const Action& done, std::vector<std::string>& cannot) {
+  static constexpr std::pair<std::string_view, std::string_view> opposites[] = {
+      {"enable", "disable"}, {"disable", "enable"}, {"mask", "unmask"},
+      {"unmask", "mask"},    {"start", "stop"},     {"stop", "start"}};
+  if (done.op == "restart")
+    return {};
+  for (const auto& [op, opposite] : opposites)
+    if (done.op == op)
+      return {make_action(opposite, done.fields.get_string("unit"))};
+  cannot.push_back(fmt::format("{}: services.systemd cannot undo '{}'", done.id, done.op));
+  return {};
+}
+
 } // namespace twin::services

@@ -43,6 +43,10 @@ bool runtime_op(std::string_view op);
 /// so a unit restarts only after its files were written, and not at all when that failed.
 /// Units wanted stopped or masked are not restarted; apply runs `systemctl try-restart`,
 /// which leaves a unit that is not running alone. Sorted by unit.
+/// git twin undo: the opposite op for the same unit (enable and disable, mask and unmask,
+/// start and stop); a restart changed no state and needs none.
+std::vector<Action> undo_unit_action(const Action& done, std::vector<std::string>& cannot);
+
 std::vector<Action> plan_restarts(const std::vector<DesiredUnit>& desired,
                                   std::span<const Action> earlier);
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/plugin.hpp"
+#include "plugins/services_systemd/planner.hpp"
 
 namespace twin::services {
 
@@ -35,6 +36,10 @@ public:
   std::vector<Action> plan_reactions(const PlanInput& input,
                                      std::span<const Action> earlier) const override;
   ActionOutcome apply(const Action& action, ApplyContext& ctx) const override;
+  std::vector<Action> undo(const Action& done, const ActionOutcome& /*outcome*/,
+                           std::vector<std::string>& cannot) const override {
+    return undo_unit_action(done, cannot);
+  }
   Result<AdoptSummary> adopt_named(PluginContext& ctx, const Value& live,
                                    const std::vector<std::string>& selectors,
                                    Value& desired) const override;

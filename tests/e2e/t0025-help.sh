@@ -13,7 +13,7 @@ if ! command -v man >/dev/null 2>&1; then
 fi
 export MANPATH=$TWIN_TEST_PREFIX/share/man MANPAGER=cat PAGER=cat GIT_PAGER=cat MANWIDTH=80
 MAN1=$TWIN_TEST_PREFIX/share/man/man1
-commands="init snapshot plan apply status adopt restore pull push logs validate key doctor hook merge-driver filter-process textconv"
+commands="init snapshot plan apply undo status adopt restore pull push logs validate key doctor hook merge-driver filter-process textconv"
 
 section "man finds every page"
 for cmd in $commands; do
@@ -97,7 +97,7 @@ section "options that completion offers exist and are documented"
 # that it is parsed and then the command fails before doing anything: 129 would mean the
 # option is unknown.
 mkdir "$TRASH/empty"
-for cmd in init snapshot plan apply status adopt restore pull doctor logs; do
+for cmd in init snapshot plan apply undo status adopt restore pull doctor logs; do
   opts=$(bash --norc --noprofile -c '. "$1" >/dev/null 2>&1; __git_twin_options "$2"' _ \
            "$TWIN_COMPLETION" "$cmd")
   [ -n "$opts" ] || fail "completion lists options for $cmd"
@@ -192,7 +192,7 @@ completion_checks() {
   local m=$1
   offers "$m" "git tw" "twin "
   offers "$m" "git twin ap" "apply "
-  offers "$m" "git twin " "init " "snapshot " "plan " "apply " "status " "adopt " "restore " \
+  offers "$m" "git twin " "init " "snapshot " "plan " "apply " "undo " "status " "adopt " "restore " \
     "pull " "push " "logs " "validate " "doctor " "check-deps "
   not_offered "$m" "git twin " "hook "
   offers "$m" "git twin apply --pr" "--prefer "

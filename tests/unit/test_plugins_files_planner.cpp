@@ -250,7 +250,8 @@ TEST_CASE("a mode changed in the twin is a chmod, without rewriting the content"
   CHECK(a.fields.find("owner") == nullptr);
   CHECK(a.fields.find("group") == nullptr);
   CHECK(a.fields.find("from") == nullptr);
-  CHECK(a.fields.as_map().size() == 2); // path and mode
+  CHECK(a.fields.get_string("was_mode") == "0644"); // what git twin undo sets back
+  CHECK(a.fields.as_map().size() == 3);             // path, mode, was_mode
 }
 
 TEST_CASE("an owner changed in the twin is a chown of the owner only", "[planner]") {

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// What apply, apply --resume and undo share: asking for confirmation, and running a plan
+// journaled (core/apply_journal.hpp) to its recorded, snapshotted and committed end.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cli/session.hpp"
+#include "core/apply.hpp"
+#include "core/apply_journal.hpp"
+#include "core/snapshot.hpp"
+
+namespace twin::cli {
+
+/// True when the user agreed to change the machine (or --yes, or confirmation is off); an
+/// error when it must ask and standard input is not a terminal.
+Result<bool> confirm(const Config& config, bool yes, std::size_t count, const SystemRoot& root);
+
+std::string_view outcome_word(ActionOutcome::Status s);
+
+struct ApplyRun {
+  std::string stamp;                 // the backup stamp, also the record's name
+  std::string what = "apply";        // for the commit message: "apply", "undo of ..."
+  std::vector<ActionResult> earlier; // outcomes of an interrupted run (resume)
+  SnapshotOptions options;           // extra paths to commit with the re-snapshot
+};
+
+/// Runs `plan` (all of it, or what an interrupted run left) with the journal, then records
+/// the outcome, re-snapshots, commits, and closes the journal. Returns the exit code.
+Result<int> run_and_record(Session& s, TwinEnv& env, std::span<const Plugin* const> plugins,
+                           const Plan& plan, ApplyJournal& journal, ApplyRun run);
+
+} // namespace twin::cli

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+#include "plugins/files_mirror/undo.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace twin::files {
+namespace {
+
+Action make(const Action& done, std::string op, Action::Change change) {
+  Action a;
+  a.plugin = done.plugin;
+  a.op = op;
+  a.resource = done.resource;
+  a.change = change;
+  a.id = fmt::format("{}/undo/{}/{}", done.plugin, op, done.resource.substr(1));
+  a.fields["path"] = done.fields.get_string("path");
+  return a;
+}
+
+} // namespace
+
+bool is_backup_of(std::string_view backup, std::string_view path) {
+  std::string prefix = std::string(path) + ".twinbak-";
+  if (backup.substr(0, prefix.size()) != prefix)
+    return false;
+  std::string_view stamp = backup.substr(prefix.size());
+  return !stamp.empty() && std::all_of(stamp.begin(), stamp.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+
+std::vector<Action> undo_file_action(const Action& done, const ActionOutcome& outcome,
+                                     std::vector<std::string>& cannot) {
+  const std::string path = done.fields.get_string("path");
+  std::vector<Action> out;
+  auto restore = [&]() {
+    Action a = make(done, "restore_backup", Action::Change::modify);
+    a.fields["backup"] = outcome.backups.front();
+    out.push_back(std::move(a));
+  };
+  if (done.op == "write_file" || done.op == "create_symlink" || done.op == "remove") {
+    if (!outcome.backups.empty() && is_backup_of(outcome.backups.front(), path)) {
+      restore();
+    } else if (done.op != "remove" && done.change == Action::Change::create) {
+      Action a = make(done, "remove", Action::Change::remove);
+      a.fields["type"] = done.op == "write_file" ? "file" : "symlink";
+      out.push_back(std::move(a));
+    } else {
+      cannot.push_back(
+          fmt::format("{}: no backup was kept (apply.backup_replaced_files was off)", done.id));
+    }
+    return out;
+  }
+  if (done.op == "create_directory") {
+    Action a = make(done, "remove", Action::Change::remove);
+    a.fields["type"] = "directory";
+    out.push_back(std::move(a));
+    return out;
+  }
+  if (done.op == "set_attributes") {
+    Action a = make(done, "set_attributes", Action::Change::modify);
+    for (const char* field : {"mode", "owner", "group"})
+      if (const Value* was = done.fields.find(std::string("was_") + field))
+        a.fields[field] = *was;
+    if (a.fields.as_map().size() > 1)
+      out.push_back(std::move(a));
+    else
+      cannot.push_back(fmt::format("{}: the attributes before were not recorded", done.id));
+    return out;
+  }
+  cannot.push_back(fmt::format("{}: files.mirror cannot undo '{}'", done.id, done.op));
+  return out;
+}
+
+} // namespace twin::files
