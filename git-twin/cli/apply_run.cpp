@@ -79,4 +79,28 @@ Result<int> run_and_record(Session& s, TwinEnv& env, std::span<const Plugin* con
   return record.failed || record.skipped || snapshot_code ? 1 : 0;
 }
 
+// A write cut by a crash leaves its temp file (".NAME.twin-tmp-...", system_root_write.cpp)
+// beside the target, which it never replaced: removed before the action runs again.
+void remove_cut_writes(const SystemRoot& root, const Action& action) {
+  std::string path = action.fields.get_string("path");
+  if (path.size() < 2 || path.front() != '/')
+    return;
+  std::string parent = path.substr(0, path.rfind('/'));
+  if (parent.empty())
+    parent = "/";
+  std::string prefix = "." + path.substr(path.rfind('/') + 1) + ".twin-tmp-";
+  auto dir = root.open_dir(parent);
+  if (!dir)
+    return;
+  auto entries = dir->entries();
+  if (!entries)
+    return;
+  for (const auto& e : *entries)
+    if (e.name.rfind(prefix, 0) == 0 && e.stat.type == FileType::file) {
+      if (auto removed = root.remove(join_logical(parent, e.name), ""); removed)
+        fmt::print("removed {}, left by a write the crash cut short\n",
+                   join_logical(parent, e.name));
+    }
+}
+
 } // namespace twin::cli

@@ -20,6 +20,11 @@ Result<bool> confirm(const Config& config, bool yes, std::size_t count, const Sy
 
 std::string_view outcome_word(ActionOutcome::Status s);
 
+/// Removes the temp file a write cut by a crash left beside the target of `action`
+/// (".NAME.twin-tmp-...", system_root_write.cpp): before it runs again (resume), or when the
+/// apply is rolled back (undo).
+void remove_cut_writes(const SystemRoot& root, const Action& action);
+
 struct ApplyRun {
   std::string stamp;                 // the backup stamp, also the record's name
   std::string what = "apply";        // for the commit message: "apply", "undo of ..."

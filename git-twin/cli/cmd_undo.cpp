@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 // git twin undo [APPLY] [--yes] [--dry-run] [--root DIR]: the apply recorded in
-// plan/history/<APPLY>.yaml (the last one by default) turned back into a plan
+// plan/history/<APPLY>.yaml (the last one by default; an interrupted apply, from its
+// journal, when there is one) turned back into a plan
 // (core/undo.hpp), shown, confirmed and applied like any apply: journaled, with backups,
 // recorded, re-snapshotted and committed. The snapshot then adopts the machine's restored
 // state into state/ and filesystem/ as a local change, so the twin follows the machine back.
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -47,6 +51,16 @@ Result<std::string> record_path(const WorkTree& tree, const std::optional<std::s
   return std::string(k_history) + "/" + name;
 }
 
+// The interrupted apply ends here: its journal is kept beside the new one's place, as the
+// only account of what it did, and the undo starts a journal of its own.
+Status retire_interrupted_journal(const std::string& git_dir, const std::string& stamp) {
+  std::string from = ApplyJournal::path(git_dir);
+  std::string to = from + ".undone-" + stamp;
+  if (std::rename(from.c_str(), to.c_str()) != 0)
+    return fail("cannot move the apply journal aside to '{}': {}", to, std::strerror(errno));
+  return {};
+}
+
 } // namespace
 
 Result<int> cmd_undo(std::span<const std::string> argv) {
@@ -57,27 +71,49 @@ Result<int> cmd_undo(std::span<const std::string> argv) {
     return usage_error("usage: git twin undo [APPLY] [--yes] [--dry-run]");
   Session s = TWIN_TRY(open_session(args));
   RepoLock lock = TWIN_TRY(RepoLock::acquire(s.repo.git_dir()));
-  if (auto interrupted = refuse_while_interrupted(s.repo.git_dir()); !interrupted)
-    return fail("{}; then 'git twin undo' rolls the whole apply back", interrupted.error().message);
   auto plugins = plugins::enabled(s.config);
   TwinEnv env{s.repo, s.tree, s.root, s.config, process_runner()};
-
-  std::optional<std::string> given;
-  if (!args.positional.empty())
-    given = args.positional[0];
-  std::string path = TWIN_TRY(record_path(s.tree, given));
-  auto text = TWIN_TRY(s.tree.read(path));
-  if (!text)
-    return fail("there is no apply record {}", path);
-  Value record = TWIN_TRY(parse_yaml(*text, path));
   std::string head = TWIN_TRY(s.repo.resolve("HEAD")).value_or("");
-  UndoPlan undo = TWIN_TRY(plan_undo(record, *text, path, head, plugins, s.config));
 
-  fmt::print("undo of the apply of {} ({}):\n", record.get_string("applied_at", "?"), path);
+  // An interrupted apply is undone from its journal: it has no record yet.
+  auto interrupted = TWIN_TRY(ApplyJournal::load(s.repo.git_dir()));
+  if (interrupted && !args.positional.empty())
+    return fail("an apply was interrupted; undo it first ('git twin undo' without a name), or "
+                "finish it with 'git twin apply --resume'");
+  UndoPlan undo;
+  std::string what;
+  if (interrupted) {
+    what = "undo of the interrupted apply of " + interrupted->stamp;
+    undo = TWIN_TRY(plan_undo_results(interrupted_outcomes(*interrupted, s.root),
+                                      ApplyJournal::path(s.repo.git_dir()),
+                                      interrupted->plan.desired_digest, head, plugins, s.config));
+    fmt::print("undo of the interrupted apply of {}:\n", interrupted->stamp);
+  } else {
+    std::optional<std::string> given;
+    if (!args.positional.empty())
+      given = args.positional[0];
+    std::string path = TWIN_TRY(record_path(s.tree, given));
+    auto text = TWIN_TRY(s.tree.read(path));
+    if (!text)
+      return fail("there is no apply record {}", path);
+    Value record = TWIN_TRY(parse_yaml(*text, path));
+    undo = TWIN_TRY(plan_undo(record, *text, path, head, plugins, s.config));
+    what = "undo of " + path;
+    fmt::print("undo of the apply of {} ({}):\n", record.get_string("applied_at", "?"), path);
+  }
   for (const auto& reason : undo.cannot)
     print_warning("cannot undo " + reason);
+  if (interrupted)
+    for (const auto& a : interrupted->plan.actions)
+      if (interrupted->started.count(a.id) && !args.flag("dry-run"))
+        remove_cut_writes(s.root, a);
   if (undo.plan.actions.empty()) {
-    fmt::print("nothing to undo\n");
+    if (interrupted && !args.flag("dry-run")) {
+      TWIN_CHECK(retire_interrupted_journal(s.repo.git_dir(), interrupted->stamp));
+      fmt::print("the interrupted apply changed nothing; its journal is set aside\n");
+    } else {
+      fmt::print("nothing to undo\n");
+    }
     return undo.cannot.empty() ? 0 : 1;
   }
   print_plan_lines(undo.plan);
@@ -90,9 +126,11 @@ Result<int> cmd_undo(std::span<const std::string> argv) {
     fmt::print("nothing undone\n");
     return 1;
   }
+  if (interrupted)
+    TWIN_CHECK(retire_interrupted_journal(s.repo.git_dir(), interrupted->stamp));
   ApplyRun run;
   run.stamp = utc_stamp();
-  run.what = "undo of " + path;
+  run.what = what;
   ApplyJournal journal = TWIN_TRY(ApplyJournal::begin(s.repo.git_dir(), undo.plan, run.stamp));
   int code = TWIN_TRY(run_and_record(s, env, plugins, undo.plan, journal, std::move(run)));
   return undo.cannot.empty() ? code : 1;

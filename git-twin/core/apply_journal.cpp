@@ -211,14 +211,15 @@ Result<std::optional<JournalState>> ApplyJournal::load(const std::string& git_di
 std::string interrupted_apply_notice(const std::string& git_dir) {
   if (::access(ApplyJournal::path(git_dir).c_str(), F_OK) != 0)
     return {};
-  return "an apply was interrupted before it finished; 'git twin apply --resume' finishes it";
+  return "an apply was interrupted before it finished; 'git twin apply --resume' finishes it, "
+         "'git twin undo' rolls it back";
 }
 
 Status refuse_while_interrupted(const std::string& git_dir) {
   if (::access(ApplyJournal::path(git_dir).c_str(), F_OK) != 0)
     return {};
   return fail("an apply was interrupted before it finished (its journal is {}): finish it with "
-              "'git twin apply --resume' first",
+              "'git twin apply --resume' or roll it back with 'git twin undo' first",
               ApplyJournal::path(git_dir));
 }
 

@@ -2,6 +2,7 @@
 #include "core/undo.hpp"
 
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -33,6 +34,19 @@ ActionResult recorded_result(const Value& item) {
   return r;
 }
 
+// The first backup an apply with `stamp` made of `path` ("<path>.twinbak-<stamp>", then
+// "-1", "-2"... when an action ran again): the state before the apply.
+std::optional<std::string> first_backup(const SystemRoot& root, const std::string& path,
+                                        const std::string& stamp) {
+  std::string first = path + ".twinbak-" + stamp;
+  if (root.exists(first))
+    return first;
+  for (int n = 1; n < 100; ++n)
+    if (std::string next = fmt::format("{}-{}", first, n); root.exists(next))
+      return next;
+  return std::nullopt;
+}
+
 bool inside_roots(const std::string& path, const Config& config) {
   for (const auto& root : config.filesystem_roots)
     if (path_is_within(root, path))
@@ -42,25 +56,18 @@ bool inside_roots(const std::string& path, const Config& config) {
 
 } // namespace
 
-Result<UndoPlan> plan_undo(const Value& record, std::string_view record_text,
-                           std::string_view record_path, const std::string& head,
-                           std::span<const Plugin* const> plugins, const Config& config) {
-  const Value* results = record.find("results");
-  if (!results || !results->is_list())
-    return fail("{} is not an apply record (no results)", record_path);
+Result<UndoPlan> plan_undo_results(std::vector<ActionResult> done, std::string_view source,
+                                   const std::string& digest, const std::string& head,
+                                   std::span<const Plugin* const> plugins, const Config& config) {
   std::map<std::string, std::vector<ActionResult>> done_by_plugin;
-  for (const auto& item : results->as_list()) {
-    if (!item.is_map())
-      return fail("{}: a result is not a map", record_path);
-    ActionResult r = recorded_result(item);
+  for (auto& r : done)
     if (r.outcome.status == ActionOutcome::Status::done)
       done_by_plugin[r.action.plugin].push_back(std::move(r));
-  }
 
   UndoPlan undo;
   undo.plan.desired_commit = head;
-  undo.plan.desired_digest = sha256_hex(record_text);
-  undo.plan.live_digest = undo.plan.desired_digest;
+  undo.plan.desired_digest = digest;
+  undo.plan.live_digest = digest;
   for (auto p = plugins.rbegin(); p != plugins.rend(); ++p) {
     auto found = done_by_plugin.find(std::string((*p)->name()));
     if (found == done_by_plugin.end())
@@ -73,7 +80,7 @@ Result<UndoPlan> plan_undo(const Value& record, std::string_view record_text,
             (!check_logical_path(path) || !inside_roots(path, config)))
           return fail("{}: {} is outside filesystem_roots; the record was not made by an apply "
                       "here, nothing was changed",
-                      record_path, path);
+                      source, path);
         undo.plan.actions.push_back(std::move(a));
       }
     }
@@ -83,6 +90,43 @@ Result<UndoPlan> plan_undo(const Value& record, std::string_view record_text,
     for (const auto& r : list)
       undo.cannot.push_back(fmt::format("{}: plugin '{}' is not enabled", r.action.id, plugin));
   return undo;
+}
+
+Result<UndoPlan> plan_undo(const Value& record, std::string_view record_text,
+                           std::string_view record_path, const std::string& head,
+                           std::span<const Plugin* const> plugins, const Config& config) {
+  const Value* results = record.find("results");
+  if (!results || !results->is_list())
+    return fail("{} is not an apply record (no results)", record_path);
+  std::vector<ActionResult> done;
+  for (const auto& item : results->as_list()) {
+    if (!item.is_map())
+      return fail("{}: a result is not a map", record_path);
+    done.push_back(recorded_result(item));
+  }
+  return plan_undo_results(std::move(done), record_path, sha256_hex(record_text), head, plugins,
+                           config);
+}
+
+std::vector<ActionResult> interrupted_outcomes(const JournalState& state, const SystemRoot& root) {
+  std::vector<ActionResult> out = state.outcomes;
+  for (const auto& action : state.plan.actions) {
+    if (!state.started.count(action.id))
+      continue;
+    ActionResult r{action, {ActionOutcome::Status::done, "", {}}};
+    std::string path = action.fields.get_string("path");
+    bool file_op = action.plugin == "files.mirror" &&
+                   (action.op == "write_file" || action.op == "create_symlink" ||
+                    action.op == "remove" || action.op == "create_directory");
+    if (file_op && check_logical_path(path)) {
+      if (auto backup = first_backup(root, path, state.stamp))
+        r.outcome.backups.push_back(*backup);
+      else if (action.change != Action::Change::create || !root.exists(path))
+        continue; // nothing shows it ran
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 } // namespace twin

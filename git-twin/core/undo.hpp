@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/apply_journal.hpp"
 #include "core/config.hpp"
 #include "core/plan.hpp"
 #include "core/plugin.hpp"
@@ -21,6 +22,19 @@ struct UndoPlan {
   Plan plan;
   std::vector<std::string> cannot; // "<action id>: why it cannot be undone"
 };
+
+/// Pure: the undo plan of the actions an apply carried out (`done`, in the order they ran).
+Result<UndoPlan> plan_undo_results(std::vector<ActionResult> done, std::string_view source,
+                                   const std::string& digest, const std::string& head,
+                                   std::span<const Plugin* const> plugins, const Config& config);
+
+/// What an interrupted apply did, as far as its journal and the machine tell: the recorded
+/// outcomes, and for each action started without one (the crash came first), what the
+/// machine shows: a backup named with the apply's stamp means a file was replaced or
+/// removed; a file, link or directory the plan was to create that exists was created.
+/// Other started actions count as done: their undo (disable, stop, set back) is harmless
+/// when they never ran.
+std::vector<ActionResult> interrupted_outcomes(const JournalState& state, const SystemRoot& root);
 
 /// Pure. `record` is a parsed plan/history record; `record_text` pins the plan (its digests
 /// are the record's sha256, the commit is `head`). Paths of files.mirror actions must lie in

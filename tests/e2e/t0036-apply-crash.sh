@@ -2,7 +2,8 @@
 # one before its commit) leaves every file either as it was or as desired, with its final
 # mode (shadow is never readable by others), and a journal that the next command notices:
 # status warns, snapshot refuses, a new apply refuses, and `git twin apply --resume` finishes
-# it, ending in the same machine and history as an uninterrupted apply, with git fsck clean.
+# it, ending in the same machine and history as an uninterrupted apply, with git fsck clean;
+# `git twin undo` instead rolls it back to the machine as it was, the changes pending again.
 # A temp file left by a write cut short is removed on resume. The kill points come from the
 # journal itself (GIT_TWIN_TEST_KILL_AFTER_RECORDS=N: SIGKILL once record N is on disk),
 # tried one by one until the apply runs through.
@@ -47,6 +48,7 @@ cp -a "$T0" "$TRASH/twin-ref"
   fail "reference apply" "$(cat "$TRASH/ref.out")"
 expect_contains "$TRASH/ref.out" "applied: 4 done, 0 failed, 0 skipped"
 content "$TRASH/expected" >"$TRASH/expected.content"
+content "$R0" >"$TRASH/original.content"
 
 k=0
 kills=0
@@ -87,6 +89,20 @@ while [ "$k" -lt 30 ]; do
     expect_contains "$ERR" "HEAD moved since the interrupted apply started"
     git reset -q --hard HEAD~1
   fi
+  # The same crash rolled back instead, in a copy.
+  cp -a "$r" "$r-u"
+  cp -a "$t" "$t-u"
+  (cd "$t-u" && git twin undo --yes --root "$r-u") >"$TRASH/undo$k.out" 2>&1
+  expect_eq 0 "$?" "k=$k: git twin undo rolls the interrupted apply back"
+  expect_eq "$(cat "$TRASH/original.content")" "$(content "$r-u")" "k=$k: after undo, the machine as before"
+  expect_no_file "$t-u/.git/twin/apply-journal"
+  expect_eq 1 "$(ls "$t-u"/.git/twin/apply-journal.undone-* | wc -l)" "k=$k: the interrupted journal is kept aside"
+  expect_exit 0 git -C "$t-u" fsck --no-progress
+  expect_eq "" "$(git -C "$t-u" status --porcelain)" "k=$k: after undo, git status is clean"
+  run in_twin "$t-u" git twin status --root "$r-u" --exit-code
+  expect_eq 2 "$RC" "k=$k: after undo, the four changes are pending again"
+  rm -rf "$r-u" "$t-u"
+
   expect_exit 0 git twin apply --resume --yes --root "$r"
   expect_contains "$OUT" "resuming the apply of"
   expect_contains "$OUT" "applied: 4 done, 0 failed, 0 skipped"
