@@ -155,7 +155,7 @@ Result<int> apply(const Args& args) {
   ApplyRun run;
   run.stamp = utc_stamp();
   run.options = std::move(options);
-  ApplyJournal journal = TWIN_TRY(ApplyJournal::begin(s.repo.git_dir(), plan, run.stamp));
+  ApplyJournal journal = TWIN_TRY(ApplyJournal::begin(s.repo.git_dir(), plan, run.stamp, run.what));
   return run_and_record(s, env, plugins, plan, journal, std::move(run));
 }
 
@@ -193,6 +193,7 @@ Result<int> resume_apply(const Args& args) {
   ApplyJournal journal = TWIN_TRY(ApplyJournal::reopen(s.repo.git_dir()));
   ApplyRun run;
   run.stamp = state->stamp;
+  run.what = state->what;
   run.earlier = std::move(state->outcomes);
   return run_and_record(s, env, plugins, plan, journal, std::move(run));
 }

@@ -131,7 +131,7 @@ Result<int> cmd_undo(std::span<const std::string> argv) {
   ApplyRun run;
   run.stamp = utc_stamp();
   run.what = what;
-  ApplyJournal journal = TWIN_TRY(ApplyJournal::begin(s.repo.git_dir(), undo.plan, run.stamp));
+  ApplyJournal journal = TWIN_TRY(ApplyJournal::begin(s.repo.git_dir(), undo.plan, run.stamp, run.what));
   int code = TWIN_TRY(run_and_record(s, env, plugins, undo.plan, journal, std::move(run)));
   return undo.cannot.empty() ? code : 1;
 }

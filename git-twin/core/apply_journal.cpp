@@ -69,7 +69,7 @@ std::string ApplyJournal::path(const std::string& git_dir) {
 }
 
 Result<ApplyJournal> ApplyJournal::begin(const std::string& git_dir, const Plan& plan,
-                                         const std::string& stamp) {
+                                         const std::string& stamp, const std::string& what) {
   std::string file = path(git_dir);
   if (::access(file.c_str(), F_OK) == 0)
     return fail("an earlier apply was interrupted ({}); run 'git twin apply --resume' first", file);
@@ -77,6 +77,7 @@ Result<ApplyJournal> ApplyJournal::begin(const std::string& git_dir, const Plan&
   Value record;
   record["event"] = "begin";
   record["stamp"] = stamp;
+  record["what"] = what;
   record["plan"] = plan_to_value(plan);
   // Made complete under a temporary name, then renamed: the journal never exists half-made.
   std::string temp = file + ".new";
@@ -180,6 +181,7 @@ Result<std::optional<JournalState>> ApplyJournal::load(const std::string& git_di
         return fail("the apply journal '{}' is damaged: no plan", file);
       state.plan = TWIN_TRY(plan_from_value(*plan));
       state.stamp = record->get_string("stamp");
+      state.what = record->get_string("what", "apply");
       begun = true;
     } else if (event == "start") {
       if (const Value* ids = record->find("ids"); ids && ids->is_list())

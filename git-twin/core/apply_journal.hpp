@@ -28,6 +28,7 @@ namespace twin {
 struct JournalState {
   Plan plan;
   std::string stamp;                  // the apply's backup stamp (YYYYMMDDHHMMSS)
+  std::string what;                   // "apply", "undo of ...": for the commit message
   std::vector<ActionResult> outcomes; // recorded outcomes, in the order they happened
   std::set<std::string> started;      // actions started whose outcome was never recorded
 };
@@ -36,7 +37,7 @@ class ApplyJournal {
 public:
   /// Starts the journal of a new apply; fails when one already exists (an unfinished apply).
   static Result<ApplyJournal> begin(const std::string& git_dir, const Plan& plan,
-                                    const std::string& stamp);
+                                    const std::string& stamp, const std::string& what);
   /// Continues the journal of an unfinished apply (resume).
   static Result<ApplyJournal> reopen(const std::string& git_dir);
   /// The state of an unfinished apply; nullopt when there is none.

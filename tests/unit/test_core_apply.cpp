@@ -352,9 +352,9 @@ TEST_CASE("the apply journal records the plan, the batches and each outcome", "[
   std::string git_dir = (f.tmp.path() / "git").string();
   fs::create_directories(git_dir);
   Plan plan = plan_of({action("a"), action("fail-b"), action("c", {id_of("fail-b")})});
-  auto journal = ApplyJournal::begin(git_dir, plan, k_stamp);
+  auto journal = ApplyJournal::begin(git_dir, plan, k_stamp, "apply");
   REQUIRE(journal);
-  CHECK_FALSE(ApplyJournal::begin(git_dir, plan, k_stamp)); // one unfinished apply at a time
+  CHECK_FALSE(ApplyJournal::begin(git_dir, plan, k_stamp, "apply")); // one unfinished apply at a time
   ApplyObserver observer;
   observer.before_batch = [&](std::span<const Action> b) { return journal->started(b); };
   observer.after_action = [&](const ActionResult& r) { return journal->finished(r); };
@@ -386,7 +386,7 @@ TEST_CASE("a journal cut by a crash: started actions and a partial last line", "
   fs::create_directories(git_dir);
   Plan plan = plan_of({action("a"), action("b"), action("c")});
   {
-    auto journal = ApplyJournal::begin(git_dir, plan, k_stamp);
+    auto journal = ApplyJournal::begin(git_dir, plan, k_stamp, "apply");
     REQUIRE(journal);
     REQUIRE(journal->started(std::span<const Action>(plan.actions.data(), 2)));
     REQUIRE(journal->finished({plan.actions[0], {ActionOutcome::Status::done, "", {}}}));
