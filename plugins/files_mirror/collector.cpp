@@ -15,6 +15,7 @@ namespace twin::files {
 namespace {
 
 constexpr std::string_view k_live_tree = "live/filesystem";
+constexpr std::string_view k_attributes_name = ".gitattributes";
 
 // Strictly below: a root is not its own ancestor.
 bool is_ancestor(std::string_view dir, std::string_view path) {
@@ -184,9 +185,11 @@ private:
       }
       m_entries.push_back(std::move(entry));
     }
+    // A .gitattributes in live/filesystem is git-twin's own (the machine's are excluded):
+    // it encrypts the secret files of its directory, and snapshot keeps it current.
     if (mirror && m_ctx.record)
       for (std::size_t i = 0; i < mirrored.size(); ++i)
-        if (!kept[i])
+        if (!kept[i] && mirrored[i].name != k_attributes_name)
           TWIN_CHECK(remove_mirror(*mirror, mirrored[i].name, mirrored[i].stat,
                                    join_logical(logical, mirrored[i].name)));
     return {};
