@@ -90,6 +90,19 @@ expect_exit 0 git twin snapshot
 expect_no_file live/filesystem/etc/vault
 expect_no_file filesystem/etc/vault
 expect_clean
+mkdir -p "$R/etc/vault2"
+echo "VAULT2-KEY-MARKER" >"$R/etc/vault2/two.key"
+chmod 600 "$R/etc/vault2/two.key"
+expect_exit 0 git twin snapshot
+expect_contains filesystem/etc/vault2/.gitattributes "/two.key filter=twin-crypt"
+# A listed file's directory that became a file: its copies are gone, not an error.
+rm -r "$R/etc/vault2"
+echo "now a file" >"$R/etc/vault2"
+expect_exit 0 git twin snapshot
+expect_contains live/filesystem/etc/vault2 "now a file"
+expect_no_file live/filesystem/etc/vault2/.gitattributes
+expect_not_contains .gitattributes "/etc/vault2/two.key"
+expect_clean
 
 section "a twin from before the per-directory files moves its list at the next snapshot"
 # What snapshots wrote before: every listed file as lines of both trees at the top level.
