@@ -15,12 +15,15 @@
 // directory covers everything below it. They start with '/' or "**/". Because the
 // semantics are git's, each pattern becomes .gitattributes lines as it is, so files that
 // someone adds by hand are encrypted too. Files found by mode or content are listed one by
-// one, and stay listed while they exist: once secret, always encrypted.
+// one, and stay listed while they exist: once secret, always encrypted. Their lines go into
+// the .gitattributes of their own directory, in both trees (git pays for every line of a
+// .gitattributes for every path below it), and the top-level block names them in comments.
 //
-// git-twin owns one block of .gitattributes, between its marker lines; lines outside it
-// are the owner's and are kept.
+// git-twin owns one block of each .gitattributes it writes, between its marker lines; lines
+// outside it are the owner's and are kept.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -87,7 +90,8 @@ bool must_be_encrypted(std::string_view repo_path, const SecretPatterns& pattern
                        const std::set<std::string>& listed,
                        const std::vector<std::string>& secret_documents);
 
-/// The logical paths that git-twin's block of a .gitattributes text lists one by one.
+/// The logical paths that git-twin's block of the top-level .gitattributes lists one by one
+/// (also in the format of before the per-directory files).
 std::set<std::string> listed_secret_files(std::string_view gitattributes);
 
 /// `gitattributes` with git-twin's block replaced by (or, when missing, followed by) the
@@ -96,5 +100,15 @@ std::set<std::string> listed_secret_files(std::string_view gitattributes);
 std::string render_gitattributes(std::string_view gitattributes, const SecretPatterns& patterns,
                                  const std::set<std::string>& listed,
                                  const std::vector<std::string>& secret_documents);
+
+/// The .gitattributes text of one directory (current text given) whose git-twin block
+/// encrypts the files `names` of that directory; without names the block goes, and an
+/// empty result means the file should go too.
+std::string render_directory_attributes(std::string_view gitattributes,
+                                        const std::set<std::string>& names);
+
+/// Listed logical paths grouped by their directory: "/etc/app/a" -> {"/etc/app": {"a"}}.
+std::map<std::string, std::set<std::string>>
+listed_by_directory(const std::set<std::string>& listed);
 
 } // namespace twin

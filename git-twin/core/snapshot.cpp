@@ -263,7 +263,14 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   }
   auto now = std::chrono::system_clock::now().time_since_epoch();
   memo.save(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
-  for (auto& path : TWIN_TRY(update_attributes(env, plugins, attributes, secrets))) {
+  std::vector<std::string> pending = read_pending(env.repo);
+  // Whether a file copy may have come or gone in filesystem/ or live/filesystem: only then
+  // can the per-directory .gitattributes of secret files be out of date.
+  bool copies_changed = options.seed || wrote || !pending.empty() || !options.extra_paths.empty() ||
+                        std::any_of(report.plugins.begin(), report.plugins.end(),
+                                    [](const PluginSnapshot& p) { return p.copies_written > 0; });
+  for (auto& path :
+       TWIN_TRY(update_attributes(env, plugins, attributes, secrets, copies_changed))) {
     paths.push_back(std::move(path));
     wrote = true;
   }
@@ -275,7 +282,6 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
       wrote = true;
     }
   }
-  std::vector<std::string> pending = read_pending(env.repo);
   if (!options.commit) {
     pending.insert(pending.end(), paths.begin() + 1, paths.end());
     TWIN_CHECK(write_pending(env.repo, pending));

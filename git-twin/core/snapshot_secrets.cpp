@@ -45,10 +45,46 @@ Result<SnapshotSecrets> open_secrets(TwinEnv& env, std::string_view attributes) 
                          SecretTracker(SecretPatterns(env.config.secrets), std::move(listed))};
 }
 
+namespace {
+
+// Writes the .gitattributes of every directory that holds, or held, a listed file, in both
+// trees: each lists the listed files that are in that directory of that tree, and goes
+// when none is left (WorkTree::remove then removes the directories it leaves empty).
+// Returns the paths it wrote or removed.
+Result<std::vector<std::string>> update_directory_attributes(WorkTree& tree,
+                                                             const std::set<std::string>& listed,
+                                                             const std::set<std::string>& before) {
+  std::set<std::string> all = listed;
+  all.insert(before.begin(), before.end());
+  std::vector<std::string> changed;
+  for (const auto& [dir, names] : listed_by_directory(all))
+    for (std::string_view tree_dir : {"filesystem", "live/filesystem"}) {
+      std::set<std::string> here;
+      for (const auto& name : names)
+        if (listed.count(dir + "/" + name) &&
+            TWIN_TRY(tree.stat(fmt::format("{}{}/{}", tree_dir, dir, name))))
+          here.insert(name);
+      std::string path = fmt::format("{}{}/.gitattributes", tree_dir, dir);
+      auto current = TWIN_TRY(tree.read(path));
+      if (!current && here.empty())
+        continue;
+      std::string text = render_directory_attributes(current.value_or(""), here);
+      if (text.empty())
+        TWIN_CHECK(tree.remove(path));
+      else if (!TWIN_TRY(tree.write_if_changed(path, text)))
+        continue;
+      changed.push_back(std::move(path));
+    }
+  return changed;
+}
+
+} // namespace
+
 Result<std::vector<std::string>> update_attributes(TwinEnv& env,
                                                    std::span<const Plugin* const> plugins,
                                                    const std::string& attributes,
-                                                   const SnapshotSecrets& secrets) {
+                                                   const SnapshotSecrets& secrets,
+                                                   bool copies_changed) {
   std::set<std::string> listed = secrets.tracker.listed();
   // A file listed before stays listed while a copy of it is in the twin (gone from the
   // machine, unreadable, over the size limit, or not observed because a plugin failed):
@@ -63,10 +99,22 @@ Result<std::vector<std::string>> update_attributes(TwinEnv& env,
   std::vector<std::string> documents = secret_documents(plugins);
   std::string text =
       render_gitattributes(attributes, secrets.tracker.patterns(), listed, documents);
+  bool rules_changed = text != attributes;
+  // The directories' files follow from the list and from which copies exist, so they can
+  // be out of date only when one of those changed. A snapshot that changed neither (the
+  // common case: nothing on the machine changed) does not read them.
   std::vector<std::string> changed;
-  if (!TWIN_TRY(env.tree.write_if_changed(".gitattributes", text)))
+  if (rules_changed || copies_changed)
+    changed =
+        TWIN_TRY(update_directory_attributes(env.tree, listed, secrets.tracker.listed_before()));
+  // The top-level file last: a snapshot stopped before this point finds its list changed
+  // next time and writes the directories' files again.
+  if (rules_changed) {
+    TWIN_CHECK(env.tree.write(".gitattributes", text));
+    changed.push_back(".gitattributes");
+  }
+  if (changed.empty())
     return changed;
-  changed.push_back(".gitattributes");
 
   std::vector<std::string> ls = {"ls-files", "-z", "--", "filesystem", "live/filesystem"};
   ls.insert(ls.end(), documents.begin(), documents.end());

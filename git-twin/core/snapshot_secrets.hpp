@@ -38,7 +38,9 @@ std::vector<std::string> secret_documents(std::span<const Plugin* const> plugins
 Result<std::string> stored_blob_id(const Plugin& plugin, const std::string& path,
                                    std::string_view text, const SnapshotSecrets& secrets);
 
-/// Rewrites git-twin's block of .gitattributes (text given) for what the snapshot found.
+/// Rewrites git-twin's block of .gitattributes (text given) for what the snapshot found,
+/// and, when that block changed or `copies_changed` (a file was written to or removed from
+/// filesystem/ or live/filesystem), the .gitattributes of the directories of listed files.
 /// When the rules changed, every tracked file they now cover is cleaned again: a blob
 /// stored in plaintext before (a file that became private, a new pattern, a twin from
 /// before encryption) is replaced by ciphertext; the others, cleaned to the same blob, stay
@@ -46,6 +48,7 @@ Result<std::string> stored_blob_id(const Plugin& plugin, const std::string& path
 Result<std::vector<std::string>> update_attributes(TwinEnv& env,
                                                    std::span<const Plugin* const> plugins,
                                                    const std::string& attributes,
-                                                   const SnapshotSecrets& secrets);
+                                                   const SnapshotSecrets& secrets,
+                                                   bool copies_changed);
 
 } // namespace twin

@@ -100,7 +100,8 @@ Result<int> WorkTree::open_parent(std::string_view path, bool create) const {
     }
     fd = current;
   }
-  if (fd < 0 && errno == ENOENT && !create)
+  // A parent that is a file (a directory of the machine that became a file) holds nothing.
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR) && !create)
     return -1;
   if (fd < 0) {
     if (errno == ELOOP || errno == EXDEV)
@@ -115,7 +116,7 @@ Result<std::optional<std::string>> WorkTree::read(std::string_view path) const {
   FdGuard file(openat2_fd(m_fd, std::string(path), O_RDONLY | O_NONBLOCK, k_resolve));
   if (file.get() < 0) {
     errno = -file.get();
-    if (errno == ENOENT)
+    if (errno == ENOENT || errno == ENOTDIR)
       return std::optional<std::string>();
     if (errno == ELOOP || errno == EXDEV)
       return fail("'{}' in the twin repository is or passes through a symlink, which is refused",

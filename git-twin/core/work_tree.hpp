@@ -35,10 +35,10 @@ public:
 
   const std::string& dir() const { return m_dir; }
 
-  /// Reads a regular file; nullopt when it does not exist. Symlinks and other file types
-  /// are errors.
+  /// Reads a regular file; nullopt when it does not exist (a parent that is a file
+  /// included). Symlinks and other file types are errors.
   Result<std::optional<std::string>> read(std::string_view path) const;
-  /// lstat without following; nullopt when absent.
+  /// lstat without following; nullopt when absent (a parent that is a file included).
   Result<std::optional<FileStat>> stat(std::string_view path) const;
   /// Atomically replaces `path` with `content` (mode 0644 unless given).
   Status write(std::string_view path, std::string_view content, unsigned mode = 0644);

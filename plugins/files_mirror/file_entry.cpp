@@ -35,7 +35,11 @@ bool FileEntry::skipped() const {
 }
 
 std::string format_mode(std::uint32_t mode) {
-  return fmt::format("{:04o}", mode & 07777);
+  // By hand: called for every observed path, and fmt's format parsing cost more than this.
+  std::string out(4, '0');
+  for (int i = 3; i >= 0; --i, mode >>= 3)
+    out[static_cast<std::size_t>(i)] = static_cast<char>('0' + (mode & 07));
+  return out;
 }
 
 std::string mirror_path(std::string_view tree, std::string_view logical) {

@@ -34,9 +34,19 @@ expect_contains filesystem/etc/app/token.conf "APP-TOKEN-MARKER"
 for marker in CRON-TOKEN-MARKER APP-TOKEN-MARKER NGINX-KEY-MARKER SHADOW-SECRET-MARKER; do
   expect_not_in_objects "$T" "$marker"
 done
-expect_contains .gitattributes "live/filesystem/etc/app/token.conf filter=twin-crypt"
-expect_contains .gitattributes "filesystem/etc/nginx/site.key filter=twin-crypt"
+# Each file found secret is matched in the .gitattributes of its own directory (git pays for
+# every top-level line at every path); the top level names it in a comment.
+expect_contains live/filesystem/etc/app/.gitattributes "/token.conf filter=twin-crypt"
+expect_contains filesystem/etc/app/.gitattributes "/token.conf filter=twin-crypt"
+expect_contains filesystem/etc/nginx/.gitattributes "/site.key filter=twin-crypt"
+expect_contains .gitattributes "#   /etc/app/token.conf"
+expect_not_contains .gitattributes "token.conf filter=twin-crypt"
+expect_eq "live/filesystem/etc/app/token.conf: filter: twin-crypt" \
+  "$(git check-attr filter -- live/filesystem/etc/app/token.conf)" "git reads the directory's line"
+expect_eq "filesystem/etc/app/later.conf: filter: unspecified" \
+  "$(git check-attr filter -- filesystem/etc/app/later.conf)" "a file beside it is not encrypted"
 expect_not_contains .gitattributes "etc/app/later.conf"
+expect_eq "" "$(git ls-files -o --exclude-standard)" "the directories' files are committed"
 expect_clean
 expect_eq "$(git rev-parse HEAD:live/filesystem/etc/shadow)" \
   "$(git hash-object --path=live/filesystem/etc/shadow live/filesystem/etc/shadow)" \
@@ -46,9 +56,70 @@ section "a file that becomes private is encrypted from then on"
 expect_exit 0 git twin snapshot
 chmod 600 "$R/etc/app/later.conf"
 expect_exit 0 git twin snapshot
-expect_contains .gitattributes "live/filesystem/etc/app/later.conf filter=twin-crypt"
+expect_contains live/filesystem/etc/app/.gitattributes "/later.conf filter=twin-crypt"
+expect_contains filesystem/etc/app/.gitattributes "/later.conf filter=twin-crypt"
 expect_encrypted_blob "$T" HEAD:live/filesystem/etc/app/later.conf
 expect_encrypted_blob "$T" HEAD:filesystem/etc/app/later.conf
+expect_clean
+
+section "a secret file removed from the machine takes its directory's lines with it"
+mkdir -p "$R/etc/vault"
+echo "VAULT-KEY-MARKER" >"$R/etc/vault/one.key"
+chmod 600 "$R/etc/vault/one.key"
+echo "plain" >"$R/etc/vault/readme"
+# The machine's own .gitattributes is never mirrored: it would collide with git-twin's.
+echo "one.key -filter" >"$R/etc/vault/.gitattributes"
+expect_exit 0 git twin snapshot
+expect_contains live/filesystem/etc/vault/.gitattributes "/one.key filter=twin-crypt"
+expect_not_contains live/filesystem/etc/vault/.gitattributes "-filter"
+expect_encrypted_blob "$T" HEAD:live/filesystem/etc/vault/one.key
+expect_encrypted_blob "$T" HEAD:filesystem/etc/vault/one.key
+expect_not_in_objects "$T" "VAULT-KEY-MARKER"
+expect_exit 0 git twin snapshot
+expect_contains live/filesystem/etc/vault/.gitattributes "/one.key filter=twin-crypt"
+rm "$R/etc/vault/one.key"
+expect_exit 0 git twin snapshot
+expect_no_file live/filesystem/etc/vault/.gitattributes
+expect_no_file filesystem/etc/vault/.gitattributes
+expect_eq "" "$(git ls-tree -r --name-only HEAD | grep 'vault/\(one.key\|.gitattributes\)')" \
+  "the file and its directory's lines are gone from the commit"
+expect_not_contains .gitattributes "/etc/vault/one.key"
+expect_file filesystem/etc/vault/readme
+rm -r "$R/etc/vault"
+expect_exit 0 git twin snapshot
+expect_no_file live/filesystem/etc/vault
+expect_no_file filesystem/etc/vault
+expect_clean
+mkdir -p "$R/etc/vault2"
+echo "VAULT2-KEY-MARKER" >"$R/etc/vault2/two.key"
+chmod 600 "$R/etc/vault2/two.key"
+expect_exit 0 git twin snapshot
+expect_contains filesystem/etc/vault2/.gitattributes "/two.key filter=twin-crypt"
+# A listed file's directory that became a file: its copies are gone, not an error.
+rm -r "$R/etc/vault2"
+echo "now a file" >"$R/etc/vault2"
+expect_exit 0 git twin snapshot
+expect_contains live/filesystem/etc/vault2 "now a file"
+expect_no_file live/filesystem/etc/vault2/.gitattributes
+expect_not_contains .gitattributes "/etc/vault2/two.key"
+expect_clean
+
+section "a twin from before the per-directory files moves its list at the next snapshot"
+# What snapshots wrote before: every listed file as lines of both trees at the top level.
+sed -i -e 's|^# secret by mode or content, each matched.*|# secret by mode or content, listed one by one:|' \
+  -e 's|^#   \(/.*\)|filesystem\1 filter=twin-crypt diff=twin-crypt merge=twin-crypt\nlive/filesystem\1 filter=twin-crypt diff=twin-crypt merge=twin-crypt|' \
+  .gitattributes
+expect_contains .gitattributes "live/filesystem/etc/app/later.conf filter=twin-crypt"
+git rm -q $(git ls-files -- '*/.gitattributes')
+git commit -qam "as before the per-directory files"
+expect_encrypted_blob "$T" HEAD:filesystem/etc/app/later.conf
+expect_exit 0 git twin snapshot
+expect_contains live/filesystem/etc/app/.gitattributes "/later.conf filter=twin-crypt"
+expect_contains filesystem/etc/app/.gitattributes "/token.conf filter=twin-crypt"
+expect_contains .gitattributes "#   /etc/app/later.conf"
+expect_not_contains .gitattributes "later.conf filter=twin-crypt"
+expect_encrypted_blob "$T" HEAD:filesystem/etc/app/later.conf
+expect_encrypted_blob "$T" HEAD:live/filesystem/etc/app/token.conf
 expect_clean
 
 section "config.yaml adds patterns: tracked files are encrypted from then on"
@@ -69,7 +140,10 @@ mv "$R/etc/app/token.conf" "$TRASH/token.conf"
 sed -i 's/adopt_local_changes: true/adopt_local_changes: false/' config.yaml
 git commit -qm "keep drift" config.yaml
 expect_exit 0 git twin snapshot
-expect_contains .gitattributes "filesystem/etc/app/token.conf filter=twin-crypt"
+expect_contains .gitattributes "#   /etc/app/token.conf"
+expect_contains filesystem/etc/app/.gitattributes "/token.conf filter=twin-crypt"
+expect_no_file live/filesystem/etc/app/token.conf
+expect_not_contains live/filesystem/etc/app/.gitattributes "/token.conf"
 echo "api_key = EDITED-TOKEN-MARKER" >filesystem/etc/app/token.conf
 git commit -qam "edited token"
 expect_encrypted_blob "$T" HEAD:filesystem/etc/app/token.conf

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -21,13 +22,17 @@ namespace {
 
 const std::vector<std::string> k_documents = {"state/cron.yaml", "live/cron.yaml"};
 
-// What git says the filter attribute of each path is.
-std::vector<bool> git_says_encrypted(const std::string& attributes,
+// What git says the filter attribute of each path is, with these .gitattributes files
+// (repository path -> text).
+std::vector<bool> git_says_encrypted(const std::map<std::string, std::string>& attributes,
                                      const std::vector<std::string>& paths) {
   TempDir temp;
   std::string dir = temp.path().string();
   REQUIRE(std::system(fmt::format("git init -q '{}'", dir).c_str()) == 0);
-  write_file(dir + "/.gitattributes", attributes);
+  for (const auto& [path, text] : attributes) {
+    std::filesystem::create_directories(std::filesystem::path(dir + "/" + path).parent_path());
+    write_file(dir + "/" + path, text);
+  }
   std::string input;
   for (const auto& p : paths)
     input += p + '\0';
@@ -134,11 +139,51 @@ TEST_CASE("gitattributes block: rendered, read back, and read the same way by gi
       "shadow",
       "filesystem/etc/shadow-",
   };
-  auto git = git_says_encrypted(text, paths);
+  // Each listed file is matched by the .gitattributes of its directory, in both trees.
+  std::map<std::string, std::string> files = {{".gitattributes", text}};
+  for (const auto& [dir, names] : listed_by_directory(listed))
+    for (std::string tree : {"filesystem", "live/filesystem"})
+      files[tree + dir + "/.gitattributes"] = render_directory_attributes("", names);
+  CHECK(files.size() == 3);
+  CHECK(text.find("filter=twin-crypt", text.find("# secret by mode or content")) ==
+        std::string::npos); // the top level only names them, in comments
+  auto git = git_says_encrypted(files, paths);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     INFO(paths[i]);
     CHECK(git[i] == must_be_encrypted(paths[i], rules, listed, k_documents));
   }
   CHECK(must_be_encrypted("filesystem/etc/shadow", rules, listed, k_documents));
   CHECK(!must_be_encrypted("filesystem/etc/odd name 1x.conf", rules, listed, k_documents));
+}
+
+TEST_CASE("directory .gitattributes: git-twin's block beside the owner's lines", "[secret-paths]") {
+  std::string text = render_directory_attributes("", {"b.key", "a.conf"});
+  CHECK(text.find("/a.conf filter=twin-crypt") < text.find("/b.key filter=twin-crypt"));
+  // The owner's lines stay; the block is replaced, then removed with the last name.
+  std::string mine = "*.txt text\n";
+  std::string both = render_directory_attributes(mine + text, {"c"});
+  CHECK(both.rfind(mine, 0) == 0);
+  CHECK(both.find("/a.conf") == std::string::npos);
+  CHECK(both.find("/c filter=twin-crypt") != std::string::npos);
+  CHECK(render_directory_attributes(both, {}) == mine);
+  CHECK(render_directory_attributes(text, {}).empty()); // nothing left: the file goes
+
+  CHECK(listed_by_directory({"/etc/a", "/etc/app/b", "/etc/app/c d"}) ==
+        std::map<std::string, std::set<std::string>>{{"/etc", {"a"}}, {"/etc/app", {"b", "c d"}}});
+}
+
+TEST_CASE("gitattributes block: the list of before the per-directory files is still read",
+          "[secret-paths]") {
+  // What snapshots wrote before: every listed file as a line of both trees.
+  std::string old = "# >>> git-twin: generated, do not edit (config.yaml's `secrets` adds "
+                    "patterns)\n"
+                    "state/*.yaml merge=twin-yaml\n"
+                    "# secret by mode or content, listed one by one:\n"
+                    "filesystem/etc/app.conf filter=twin-crypt diff=twin-crypt merge=twin-crypt\n"
+                    "live/filesystem/etc/app.conf filter=twin-crypt diff=twin-crypt "
+                    "merge=twin-crypt\n"
+                    "\"live/filesystem/etc/odd name \\\\[1]\\\\*.conf\" filter=twin-crypt\n"
+                    "# <<< git-twin\n";
+  CHECK(listed_secret_files(old) ==
+        std::set<std::string>{"/etc/app.conf", "/etc/odd name [1]*.conf"});
 }
