@@ -9,7 +9,6 @@
 #include "core/yaml_reader.hpp"
 
 namespace twin {
-namespace {
 
 std::string_view status_name(ActionOutcome::Status s) {
   switch (s) {
@@ -22,6 +21,16 @@ std::string_view status_name(ActionOutcome::Status s) {
   }
   return "failed";
 }
+
+ActionOutcome::Status status_from_name(std::string_view name) {
+  if (name == "done")
+    return ActionOutcome::Status::done;
+  if (name == "skipped")
+    return ActionOutcome::Status::skipped;
+  return ActionOutcome::Status::failed;
+}
+
+namespace {
 
 // "20261122031500" -> "2026-11-22T03:15:00Z"
 std::string iso_time(const std::string& stamp) {

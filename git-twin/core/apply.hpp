@@ -51,6 +51,11 @@ Result<ApplyRecord> execute_plan(const Plan& plan, std::span<const Plugin* const
 Result<std::vector<std::string>> record_apply(WorkTree& tree, const Plan& plan, ApplyRecord& record,
                                               const std::string& root);
 
+/// "done", "failed", "skipped" (as records and the journal write them), and back (anything
+/// else reads as failed).
+std::string_view status_name(ActionOutcome::Status status);
+ActionOutcome::Status status_from_name(std::string_view name);
+
 /// The current UTC time as YYYYMMDDHHMMSS.
 std::string utc_stamp();
 

@@ -42,26 +42,6 @@ Status sync_parent(const std::string& path) {
   return {};
 }
 
-ActionOutcome::Status status_from(std::string_view name) {
-  if (name == "done")
-    return ActionOutcome::Status::done;
-  if (name == "skipped")
-    return ActionOutcome::Status::skipped;
-  return ActionOutcome::Status::failed;
-}
-
-std::string_view status_text(ActionOutcome::Status s) {
-  switch (s) {
-  case ActionOutcome::Status::done:
-    return "done";
-  case ActionOutcome::Status::skipped:
-    return "skipped";
-  case ActionOutcome::Status::failed:
-    break;
-  }
-  return "failed";
-}
-
 } // namespace
 
 std::string ApplyJournal::path(const std::string& git_dir) {
@@ -135,7 +115,7 @@ Status ApplyJournal::finished(const ActionResult& result) {
   Value record;
   record["event"] = "outcome";
   record["id"] = result.action.id;
-  record["status"] = std::string(status_text(result.outcome.status));
+  record["status"] = std::string(status_name(result.outcome.status));
   record["message"] = result.outcome.message;
   Value& backups = record["backups"] = Value::list();
   for (const auto& b : result.outcome.backups)
@@ -196,7 +176,7 @@ Result<std::optional<JournalState>> ApplyJournal::load(const std::string& git_di
         return fail("the apply journal '{}' is damaged: outcome of an unknown action '{}'", file,
                     id);
       ActionResult r{
-          *it, {status_from(record->get_string("status")), record->get_string("message"), {}}};
+          *it, {status_from_name(record->get_string("status")), record->get_string("message"), {}}};
       if (const Value* backups = record->find("backups"); backups && backups->is_list())
         for (const auto& b : backups->as_list())
           if (b.is_string())

@@ -118,6 +118,17 @@ Result<std::vector<std::string>> prune(WorkTree& tree, std::size_t keep) {
 
 } // namespace
 
+Value name_counts(const std::vector<std::pair<std::string, std::size_t>>& counts) {
+  Value list = Value::list();
+  for (const auto& [name, n] : counts) {
+    Value item;
+    item["name"] = name;
+    item["count"] = static_cast<std::int64_t>(n);
+    list.push_back(std::move(item));
+  }
+  return list;
+}
+
 Result<std::vector<std::string>> files_below(const WorkTree& tree, const std::string& dir) {
   std::vector<std::string> out;
   for (const auto& e : TWIN_TRY(tree.list(dir))) {

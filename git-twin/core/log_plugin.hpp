@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -41,6 +42,10 @@ struct LogCapture {
   Value summary = Value::map(); // this plugin's part of index.yaml (under index_key())
   std::vector<std::string> warnings;
 };
+
+/// An index list of [{name, count}] ("failed_units", "auth_failure_sources"), in the
+/// order given.
+Value name_counts(const std::vector<std::pair<std::string, std::size_t>>& counts);
 
 class LogPlugin {
 public:

@@ -25,8 +25,7 @@ ActionResult recorded_result(const Value& item) {
   r.action.change = change_from_name(item.get_string("change", "modify"));
   if (const Value* fields = item.find("action"); fields && fields->is_map())
     r.action.fields = *fields;
-  r.outcome.status = item.get_string("status") == "done" ? ActionOutcome::Status::done
-                                                         : ActionOutcome::Status::skipped;
+  r.outcome.status = status_from_name(item.get_string("status"));
   if (const Value* backups = item.find("backups"); backups && backups->is_list())
     for (const auto& b : backups->as_list())
       if (b.is_string())

@@ -20,14 +20,7 @@ Value top_sources(const std::map<std::string, std::size_t>& sources) {
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   if (sorted.size() > k_top_sources)
     sorted.resize(k_top_sources);
-  Value list = Value::list();
-  for (const auto& [name, n] : sorted) {
-    Value item;
-    item["name"] = name;
-    item["count"] = static_cast<std::int64_t>(n);
-    list.push_back(std::move(item));
-  }
-  return list;
+  return name_counts(sorted);
 }
 
 Value scan_source(const LogContext& ctx, const LogFileSource& source, LogCapture& capture) {

@@ -40,17 +40,6 @@ std::string join_lines(const std::vector<std::string>& lines, std::size_t last) 
   return text;
 }
 
-Value counted(const std::map<std::string, std::size_t>& counts) {
-  Value list = Value::list();
-  for (const auto& [name, n] : counts) {
-    Value item;
-    item["name"] = name;
-    item["count"] = static_cast<std::int64_t>(n);
-    list.push_back(std::move(item));
-  }
-  return list;
-}
-
 } // namespace
 
 std::vector<std::string> journalctl_argv(const SystemRoot& root,
@@ -131,8 +120,8 @@ Result<LogCapture> SystemdJournal::dump_logs(const LogContext& ctx) const {
     last_boot["boot_id"] = boot.boot_id;
   last_boot["errors"] = static_cast<std::int64_t>(boot.counts.errors);
   last_boot["warnings"] = static_cast<std::int64_t>(boot.counts.warnings);
-  last_boot["failed_units"] = counted(boot.failed_units);
-  last_boot["crashed_units"] = counted(boot.crashed_units);
+  last_boot["failed_units"] = name_counts({boot.failed_units.begin(), boot.failed_units.end()});
+  last_boot["crashed_units"] = name_counts({boot.crashed_units.begin(), boot.crashed_units.end()});
   Value& last = last_boot["last_errors"] = Value::list();
   std::size_t from =
       boot.error_lines.size() > k_last_errors ? boot.error_lines.size() - k_last_errors : 0;
