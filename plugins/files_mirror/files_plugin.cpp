@@ -449,8 +449,8 @@ std::vector<SchemaProblem> FilesMirror::check_state(const Value& desired, const 
           // Apply would read it whole and write it, yet snapshot records only the size of a
           // file this big: the machine could never be seen to match, a conflict forever.
           problem("twin_path",
-                  fmt::format("'{}' is {} bytes, over snapshot.max_file_size_mb ({} MB)",
-                              twin_path, (*st)->size, config.max_file_size_mb));
+                  fmt::format("'{}' is {} bytes, over snapshot.max_file_size_mb ({} MB)", twin_path,
+                              (*st)->size, config.max_file_size_mb));
       }
     }
     if (!absent && type == "symlink" && !item.find("target"))

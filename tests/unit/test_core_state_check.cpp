@@ -101,9 +101,9 @@ TEST_CASE("a desired file over snapshot.max_file_size_mb is refused", "[state_ch
   CHECK(problems[0].find("state/files.yaml:4:16: /files/0/twin_path:") == 0);
   CHECK(problems[0].find("over snapshot.max_file_size_mb") != std::string::npos);
   config.max_file_size_mb = 2;
-  CHECK(check_state_document(plugin, "state/files.yaml", huge, config, *tree, nullptr,
-                             twin.git_dir())
-            .empty());
+  CHECK(
+      check_state_document(plugin, "state/files.yaml", huge, config, *tree, nullptr, twin.git_dir())
+          .empty());
 }
 
 TEST_CASE("an owner or group that looks like an option is refused", "[state_check]") {
@@ -113,16 +113,16 @@ TEST_CASE("an owner or group that looks like an option is refused", "[state_chec
   files::FilesMirror plugin;
   Config config;
   for (const char* name : {"--reference=/etc/shadow", "-r", "a b", "root;id", "../x"}) {
-    std::string text = std::string("files:\n  - path: /etc\n    type: directory\n    owner: \"") +
-                       name + "\"\n";
-    auto problems = check_state_document(plugin, "state/files.yaml", text, config, *tree,
-                                         nullptr, twin.git_dir());
+    std::string text =
+        std::string("files:\n  - path: /etc\n    type: directory\n    owner: \"") + name + "\"\n";
+    auto problems = check_state_document(plugin, "state/files.yaml", text, config, *tree, nullptr,
+                                         twin.git_dir());
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].find("state/files.yaml:4:12: /files/0/owner:") == 0);
   }
   for (const char* name : {"root", "www-data", "1000", "_apt", "Debian-exim", "mach$"}) {
-    std::string text = std::string("files:\n  - path: /etc\n    type: directory\n    owner: \"") +
-                       name + "\"\n";
+    std::string text =
+        std::string("files:\n  - path: /etc\n    type: directory\n    owner: \"") + name + "\"\n";
     CHECK(check_state_document(plugin, "state/files.yaml", text, config, *tree, nullptr,
                                twin.git_dir())
               .empty());
