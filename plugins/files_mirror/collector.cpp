@@ -172,13 +172,12 @@ private:
           if (m_ctx.secrets)
             m_ctx.secrets->observe(path, entry.mode, nullptr);
           keep();
-        } else if (auto stored = store(dir, e.name, e.stat, copy, path, entry.mode)) {
+        } else if (auto stored = TWIN_TRY(store(dir, e.name, e.stat, copy, path, entry.mode))) {
           entry.content = Content::stored;
           entry.sha256 = *stored;
           keep();
         } else {
           entry.content = Content::unreadable;
-          m_ctx.notes.warn(stored.error().message);
         }
         break;
       default: // sockets, FIFOs, devices: recorded, never read
@@ -197,19 +196,23 @@ private:
   }
 
   // Reads a file, copies it into live/filesystem when the copy differs, and records it in
-  // the cache. Returns the sha256, or an error that only this file failed. A snapshot
-  // learns here whether the bytes make the file secret (a private key in /etc/nginx).
-  Result<std::string> store(const Dir& dir, const std::string& name, const FileStat& st,
-                            const FileStat* copy, const std::string& logical,
-                            std::string_view mode) {
+  // the cache. Returns the sha256, or nullopt (with a warning) when only this file could not
+  // be read. An error is the repository failing (disk full, read-only): that fails the
+  // snapshot, since recording a readable file as unreadable would drop its copy from live/.
+  // A snapshot learns here whether the bytes make the file secret (a key in /etc/nginx).
+  Result<std::optional<std::string>> store(const Dir& dir, const std::string& name,
+                                           const FileStat& st, const FileStat* copy,
+                                           const std::string& logical, std::string_view mode) {
     auto content = dir.read_file(name);
-    if (!content)
-      return fail("cannot read '{}': {}", logical, content.error().message);
+    if (!content) {
+      m_ctx.notes.warn(fmt::format("cannot read '{}': {}", logical, content.error().message));
+      return std::optional<std::string>{};
+    }
     if (m_ctx.secrets)
       m_ctx.secrets->observe(logical, mode, &*content);
     std::string digest = sha256_hex(*content);
     if (!m_ctx.record)
-      return digest;
+      return std::optional<std::string>{digest};
     std::string copy_path = mirror_path(k_live_tree, logical);
     bool same = false;
     if (copy && copy->type == FileType::file && copy->size == content->size()) {
@@ -229,7 +232,7 @@ private:
       ce.copy_mtime_ns = copy_stat->mtime_ns;
     }
     m_cache.record(logical, ce);
-    return digest;
+    return std::optional<std::string>{digest};
   }
 
   Status remove_mirror(const Dir& mirror, const std::string& name, const FileStat& st,

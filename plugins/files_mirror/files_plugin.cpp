@@ -408,6 +408,7 @@ std::vector<SchemaProblem> FilesMirror::check_state(const Value& desired, const 
   if (!list || !list->is_list())
     return problems;
   std::map<std::string, int, std::less<>> seen;
+  auto max_size = static_cast<std::uint64_t>(config.max_file_size_mb * 1024 * 1024);
   for (size_t i = 0; i < list->as_list().size(); ++i) {
     const Value& item = list->as_list()[i];
     std::string pointer = fmt::format("/files/{}", i);
@@ -444,6 +445,12 @@ std::vector<SchemaProblem> FilesMirror::check_state(const Value& desired, const 
           problem("twin_path", fmt::format("'{}' does not exist in the twin", twin_path));
         else if ((*st)->type != FileType::file)
           problem("twin_path", fmt::format("'{}' is not a regular file", twin_path));
+        else if ((*st)->size > max_size)
+          // Apply would read it whole and write it, yet snapshot records only the size of a
+          // file this big: the machine could never be seen to match, a conflict forever.
+          problem("twin_path",
+                  fmt::format("'{}' is {} bytes, over snapshot.max_file_size_mb ({} MB)", twin_path,
+                              (*st)->size, config.max_file_size_mb));
       }
     }
     if (!absent && type == "symlink" && !item.find("target"))

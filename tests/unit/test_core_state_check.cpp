@@ -3,6 +3,7 @@
 // schema (<git-dir>/twin/schema-valid), which must never let another text through.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -75,4 +76,55 @@ TEST_CASE("semantic rules still run for a remembered text", "[state_check]") {
                                      twin.git_dir());
   REQUIRE(second.size() == 1);
   CHECK(second[0] == first[0]);
+}
+
+TEST_CASE("a desired file over snapshot.max_file_size_mb is refused", "[state_check]") {
+  Twin twin;
+  fs::create_directories(twin.dir / "filesystem" / "etc");
+  {
+    std::FILE* f = std::fopen((twin.dir / "filesystem/etc/huge.bin").c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::string chunk(1024, 'H');
+    for (int i = 0; i < 1025; ++i) // 1 KiB over 1 MB
+      std::fwrite(chunk.data(), 1, chunk.size(), f);
+    std::fclose(f);
+  }
+  auto tree = WorkTree::open(twin.dir.string());
+  REQUIRE(tree);
+  files::FilesMirror plugin;
+  Config config; // max_file_size_mb: 1
+  const char* huge =
+      "files:\n  - path: /etc/huge.bin\n    type: file\n    twin_path: filesystem/etc/huge.bin\n";
+  auto problems = check_state_document(plugin, "state/files.yaml", huge, config, *tree, nullptr,
+                                       twin.git_dir());
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find("state/files.yaml:4:16: /files/0/twin_path:") == 0);
+  CHECK(problems[0].find("over snapshot.max_file_size_mb") != std::string::npos);
+  config.max_file_size_mb = 2;
+  CHECK(
+      check_state_document(plugin, "state/files.yaml", huge, config, *tree, nullptr, twin.git_dir())
+          .empty());
+}
+
+TEST_CASE("an owner or group that looks like an option is refused", "[state_check]") {
+  Twin twin;
+  auto tree = WorkTree::open(twin.dir.string());
+  REQUIRE(tree);
+  files::FilesMirror plugin;
+  Config config;
+  for (const char* name : {"--reference=/etc/shadow", "-r", "a b", "root;id", "../x"}) {
+    std::string text =
+        std::string("files:\n  - path: /etc\n    type: directory\n    owner: \"") + name + "\"\n";
+    auto problems = check_state_document(plugin, "state/files.yaml", text, config, *tree, nullptr,
+                                         twin.git_dir());
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].find("state/files.yaml:4:12: /files/0/owner:") == 0);
+  }
+  for (const char* name : {"root", "www-data", "1000", "_apt", "Debian-exim", "mach$"}) {
+    std::string text =
+        std::string("files:\n  - path: /etc\n    type: directory\n    owner: \"") + name + "\"\n";
+    CHECK(check_state_document(plugin, "state/files.yaml", text, config, *tree, nullptr,
+                               twin.git_dir())
+              .empty());
+  }
 }
