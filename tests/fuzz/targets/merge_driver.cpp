@@ -90,8 +90,15 @@ void merge_driver(std::string_view input) {
   } else {
     FUZZ_CHECK(outcome->conflict);
   }
+  // A side merged with itself comes back, except that a resource list written as null
+  // ("files:") is an empty one to the merge, and comes back as [].
   auto same = twin::filters::merge_yaml(docs[0], docs[1], docs[1], all_merge_keys());
-  FUZZ_CHECK(same && same->clean() && same_tree(*same->merged, docs[1], false));
+  FUZZ_CHECK(same && same->clean());
+  twin::Value expected = docs[1];
+  for (const auto& key : all_merge_keys())
+    if (const twin::Value* list = expected.find(key.list); list && list->is_null())
+      expected[key.list] = twin::Value::list();
+  FUZZ_CHECK(same_tree(*same->merged, expected, false));
 }
 
 } // namespace twin_fuzz

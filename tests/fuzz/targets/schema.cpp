@@ -21,16 +21,22 @@ namespace twin_fuzz {
 namespace {
 
 // An empty work tree for the semantic checks (a twin_path that names no file is one of
-// their findings); made once, removed when the fuzzer exits.
+// their findings), made once and removed when the fuzzer exits.
+struct EmptyWorkTree {
+  std::string dir;
+  twin::WorkTree tree;
+  ~EmptyWorkTree() { std::filesystem::remove_all(dir); }
+};
+
 const twin::WorkTree& empty_work_tree() {
-  static const std::string dir = [] {
-    std::string path = std::filesystem::temp_directory_path() / "twin-fuzz-XXXXXX";
-    FUZZ_CHECK(::mkdtemp(path.data()) != nullptr);
-    std::atexit([] { std::filesystem::remove_all(dir); });
-    return path;
+  static const EmptyWorkTree empty = [] {
+    std::string dir = std::filesystem::temp_directory_path() / "twin-fuzz-XXXXXX";
+    FUZZ_CHECK(::mkdtemp(dir.data()) != nullptr);
+    auto tree = twin::WorkTree::open(dir);
+    FUZZ_CHECK(tree);
+    return EmptyWorkTree{dir, std::move(*tree)};
   }();
-  static const twin::WorkTree tree = twin::WorkTree::open(dir).value();
-  return tree;
+  return empty.tree;
 }
 
 } // namespace
