@@ -63,9 +63,11 @@ std::optional<std::pair<std::string, std::string>> parse_setting(std::string_vie
   return std::pair{std::string(name), std::string(value)};
 }
 
+// What reading would strip or take for quotes: blanks at either end, a CR at the end (a
+// CRLF line's), a quote first.
 bool needs_quotes(std::string_view value) {
   return value.empty() || is_blank(value.front()) || is_blank(value.back()) ||
-         is_quote(value.front());
+         value.back() == '\r' || is_quote(value.front());
 }
 
 std::string render_value(const std::string& value) {
