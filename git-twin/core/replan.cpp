@@ -237,8 +237,10 @@ Result<Found> replan_changed(TwinEnv& env, std::span<const Plugin* const> plugin
   };
 
   for (const auto& [plugin_name, items] : affected) {
-    auto plugin = std::find_if(plugins.begin(), plugins.end(),
-                               [&](const Plugin* p) { return p->name() == plugin_name; });
+    // Captured as a new name: clang before 16 cannot capture a structured binding (fuzz build).
+    auto plugin =
+        std::find_if(plugins.begin(), plugins.end(),
+                     [&name = plugin_name](const Plugin* p) { return p->name() == name; });
     if (plugin == plugins.end())
       return Found();
     std::set<std::string> resources;

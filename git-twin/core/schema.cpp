@@ -33,6 +33,8 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "core/utf8.hpp"
+
 namespace twin {
 namespace {
 
@@ -54,7 +56,9 @@ void to_rapidjson(const Value& v, rapidjson::Value& out,
     out.SetDouble(v.as_real());
     break;
   case Value::Type::string: {
-    const std::string& s = v.as_string();
+    // valijson's length checks read out of bounds on invalid UTF-8 (found by fuzzing); a
+    // replacement character fails the same patterns the bytes would.
+    std::string s = with_valid_utf8(v.as_string());
     out.SetString(s.data(), static_cast<rapidjson::SizeType>(s.size()), alloc);
     break;
   }

@@ -11,6 +11,7 @@
 // "\xNN" means the code point U+00NN, which is two bytes in UTF-8.
 #include "core/yaml_emitter.hpp"
 
+#include "core/utf8.hpp"
 #include "core/yaml_scalar.hpp"
 
 #include <charconv>
@@ -81,35 +82,6 @@ bool looks_numeric(std::string_view s) {
 bool looks_like_timestamp(std::string_view s) {
   return s.size() >= 6 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) &&
          s[4] == '-' && is_digit(s[5]);
-}
-
-/// Decodes the UTF-8 sequence at s[i]; returns its length, or 0 when it is invalid
-/// (truncated, overlong, a surrogate or beyond U+10FFFF).
-size_t decode_utf8(std::string_view s, size_t i, char32_t& code_point) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char b0 = byte(i);
-  size_t length = b0 < 0x80           ? 1
-                  : (b0 >> 5) == 0x6  ? 2
-                  : (b0 >> 4) == 0xE  ? 3
-                  : (b0 >> 3) == 0x1E ? 4
-                                      : 0;
-  if (length == 0 || i + length > s.size())
-    return 0;
-  if (length == 1) {
-    code_point = b0;
-    return 1;
-  }
-  code_point = b0 & (0x7F >> length);
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80)
-      return 0;
-    code_point = (code_point << 6) | (byte(i + k) & 0x3F);
-  }
-  static constexpr char32_t min_for_length[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (code_point < min_for_length[length] || code_point > 0x10FFFF ||
-      (code_point >= 0xD800 && code_point <= 0xDFFF))
-    return 0;
-  return length;
 }
 
 /// Characters that must be escaped inside double quotes: C0 and C1 controls, DEL, the
