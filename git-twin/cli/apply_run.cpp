@@ -48,7 +48,15 @@ Result<int> run_and_record(Session& s, TwinEnv& env, std::span<const Plugin* con
   ApplyContext ctx{s.root, env.runner, s.tree, s.config.backup_replaced_files ? stamp : ""};
   ApplyObserver observer;
   observer.before_batch = [&](std::span<const Action> batch) { return journal.started(batch); };
-  observer.after_action = [&](const ActionResult& r) {
+  // An action run again on resume backs up what its first run wrote; the original is the
+  // backup the first run made.
+  auto with_original_backup = [&](ActionResult r) {
+    if (auto it = run.original_backups.find(r.action.id); it != run.original_backups.end())
+      r.outcome.backups = {it->second};
+    return r;
+  };
+  observer.after_action = [&](const ActionResult& done) {
+    ActionResult r = with_original_backup(done);
     std::string line =
         fmt::format("{}: {}", outcome_word(r.outcome.status), summary_line(r.action));
     if (!r.outcome.message.empty())
@@ -58,8 +66,12 @@ Result<int> run_and_record(Session& s, TwinEnv& env, std::span<const Plugin* con
     return journal.finished(r);
   };
   ApplyRecord record = TWIN_TRY(execute_plan(plan, plugins, ctx, observer, std::move(run.earlier)));
+  for (auto& r : record.results)
+    r = with_original_backup(std::move(r));
   record.stamp = stamp;
+  record.history_path = run.history;
   auto recorded = TWIN_TRY(record_apply(s.tree, plan, record, s.root.physical()));
+  TWIN_CHECK(journal.recorded(record.history_path));
   TWIN_CHECK(s.tree.remove(std::string(k_plan_path))); // applied: no longer the plan
 
   // The desired state that was applied is committed with what the machine now is.
@@ -101,6 +113,15 @@ void remove_cut_writes(const SystemRoot& root, const Action& action) {
         fmt::print("removed {}, left by a write the crash cut short\n",
                    join_logical(parent, e.name));
     }
+}
+
+Result<bool> already_committed(const Session& s, const JournalState& state) {
+  if (state.history.empty())
+    return false;
+  auto head = TWIN_TRY(s.repo.resolve("HEAD"));
+  if (!head || *head == state.plan.desired_commit)
+    return false;
+  return TWIN_TRY(s.repo.blob_id(*head, state.history)).has_value();
 }
 
 } // namespace twin::cli

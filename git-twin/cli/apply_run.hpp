@@ -3,6 +3,7 @@
 // journaled (core/apply_journal.hpp) to its recorded, snapshotted and committed end.
 #pragma once
 
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,8 +30,14 @@ struct ApplyRun {
   std::string stamp;                 // the backup stamp, also the record's name
   std::string what = "apply";        // for the commit message: "apply", "undo of ..."
   std::vector<ActionResult> earlier; // outcomes of an interrupted run (resume)
-  SnapshotOptions options;           // extra paths to commit with the re-snapshot
+  std::map<std::string, std::string> original_backups; // resume: see settle_started
+  std::string history;     // resume: the record the interrupted run wrote, to rewrite
+  SnapshotOptions options; // extra paths to commit with the re-snapshot
 };
+
+/// True when the apply `state` journals was recorded and committed (the crash came after
+/// the commit): its journal only has to go.
+Result<bool> already_committed(const Session& s, const JournalState& state);
 
 /// Runs `plan` (all of it, or what an interrupted run left) with the journal, then records
 /// the outcome, re-snapshots, commits, and closes the journal. Returns the exit code.

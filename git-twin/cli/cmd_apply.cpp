@@ -168,6 +168,13 @@ Result<int> resume_apply(const Args& args) {
   if (!state)
     return fail("there is no interrupted apply to resume");
   Plan& plan = state->plan;
+  if (TWIN_TRY(already_committed(s, *state))) {
+    TWIN_CHECK(TWIN_TRY(ApplyJournal::reopen(s.repo.git_dir())).close());
+    fmt::print("the interrupted apply was already recorded ({}) and committed; its journal is "
+               "removed\n",
+               state->history);
+    return 0;
+  }
   auto head = TWIN_TRY(s.repo.resolve("HEAD")).value_or("");
   if (head != plan.desired_commit)
     return fail("HEAD moved since the interrupted apply started (it applied {}, HEAD is {}); "
@@ -190,11 +197,18 @@ Result<int> resume_apply(const Args& args) {
   for (const auto& a : plan.actions)
     if (state->started.count(a.id))
       remove_cut_writes(s.root, a);
+  SettledActions settled = settle_started(*state, s.root);
   ApplyJournal journal = TWIN_TRY(ApplyJournal::reopen(s.repo.git_dir()));
   ApplyRun run;
   run.stamp = state->stamp;
   run.what = state->what;
+  run.history = state->history;
   run.earlier = std::move(state->outcomes);
+  for (auto& r : settled.done) {
+    TWIN_CHECK(journal.finished(r));
+    run.earlier.push_back(std::move(r));
+  }
+  run.original_backups = std::move(settled.original_backups);
   return run_and_record(s, env, plugins, plan, journal, std::move(run));
 }
 

@@ -61,6 +61,14 @@ Status retire_interrupted_journal(const std::string& git_dir, const std::string&
   return {};
 }
 
+Status restore_interrupted_journal(const std::string& git_dir, const std::string& stamp) {
+  std::string to = ApplyJournal::path(git_dir);
+  std::string from = to + ".undone-" + stamp;
+  if (std::rename(from.c_str(), to.c_str()) != 0)
+    return fail("cannot move '{}' back: {}", from, std::strerror(errno));
+  return {};
+}
+
 } // namespace
 
 Result<int> cmd_undo(std::span<const std::string> argv) {
@@ -77,6 +85,11 @@ Result<int> cmd_undo(std::span<const std::string> argv) {
 
   // An interrupted apply is undone from its journal: it has no record yet.
   auto interrupted = TWIN_TRY(ApplyJournal::load(s.repo.git_dir()));
+  if (interrupted && TWIN_TRY(already_committed(s, *interrupted))) {
+    // The crash came after the commit: it is an apply like any other, with its record.
+    TWIN_CHECK(TWIN_TRY(ApplyJournal::reopen(s.repo.git_dir())).close());
+    interrupted.reset();
+  }
   if (interrupted && !args.positional.empty())
     return fail("an apply was interrupted; undo it first ('git twin undo' without a name), or "
                 "finish it with 'git twin apply --resume'");
@@ -97,18 +110,25 @@ Result<int> cmd_undo(std::span<const std::string> argv) {
     if (!text)
       return fail("there is no apply record {}", path);
     Value record = TWIN_TRY(parse_yaml(*text, path));
+    if (is_undo_record(record))
+      return fail("{} records an undo; to have the changes it undid again, revert the undo's "
+                  "commit (git revert) and run 'git twin apply'",
+                  path);
     undo = TWIN_TRY(plan_undo(record, *text, path, head, plugins, s.config));
     what = "undo of " + path;
     fmt::print("undo of the apply of {} ({}):\n", record.get_string("applied_at", "?"), path);
   }
   for (const auto& reason : undo.cannot)
     print_warning("cannot undo " + reason);
-  if (interrupted)
+  // Temp files a cut write left are removed once the user agreed to roll back.
+  auto remove_cut = [&] {
     for (const auto& a : interrupted->plan.actions)
-      if (interrupted->started.count(a.id) && !args.flag("dry-run"))
+      if (interrupted->started.count(a.id))
         remove_cut_writes(s.root, a);
+  };
   if (undo.plan.actions.empty()) {
     if (interrupted && !args.flag("dry-run")) {
+      remove_cut();
       TWIN_CHECK(retire_interrupted_journal(s.repo.git_dir(), interrupted->stamp));
       fmt::print("the interrupted apply changed nothing; its journal is set aside\n");
     } else {
@@ -126,13 +146,26 @@ Result<int> cmd_undo(std::span<const std::string> argv) {
     fmt::print("nothing undone\n");
     return 1;
   }
-  if (interrupted)
-    TWIN_CHECK(retire_interrupted_journal(s.repo.git_dir(), interrupted->stamp));
   ApplyRun run;
   run.stamp = utc_stamp();
   run.what = what;
-  ApplyJournal journal = TWIN_TRY(ApplyJournal::begin(s.repo.git_dir(), undo.plan, run.stamp, run.what));
-  int code = TWIN_TRY(run_and_record(s, env, plugins, undo.plan, journal, std::move(run)));
+  if (interrupted) {
+    remove_cut();
+    TWIN_CHECK(retire_interrupted_journal(s.repo.git_dir(), interrupted->stamp));
+    // The interrupted apply got as far as its record: committed with the undo, history
+    // then tells both.
+    if (!interrupted->history.empty())
+      run.options.extra_paths.push_back(interrupted->history);
+  }
+  auto journal = ApplyJournal::begin(s.repo.git_dir(), undo.plan, run.stamp, run.what);
+  if (!journal) {
+    // Without a journal of its own the rollback must not start; the interrupted apply's
+    // journal goes back, so every command still notices it.
+    if (interrupted)
+      (void)restore_interrupted_journal(s.repo.git_dir(), interrupted->stamp);
+    return tl::unexpected(journal.error());
+  }
+  int code = TWIN_TRY(run_and_record(s, env, plugins, undo.plan, *journal, std::move(run)));
   return undo.cannot.empty() ? code : 1;
 }
 

@@ -171,10 +171,13 @@ Result<std::vector<std::string>> record_apply(WorkTree& tree, const Plan& plan, 
   std::string base =
       fmt::format("{}-{}-{}T{}Z", s.substr(0, 4), s.substr(4, 2), s.substr(6, 2), s.substr(8, 6));
   std::string name = base;
-  // "_N" sorts after ".yaml", so the directory lists applies in order.
-  for (int n = 1; TWIN_TRY(tree.stat("plan/history/" + name + ".yaml")); ++n)
+  // "_N" sorts after ".yaml", so the directory lists applies in order. A resumed apply
+  // comes with the name its interrupted run chose, and overwrites that file.
+  for (int n = 1;
+       record.history_path.empty() && TWIN_TRY(tree.stat("plan/history/" + name + ".yaml")); ++n)
     name = fmt::format("{}_{}", base, n);
-  record.history_path = "plan/history/" + name + ".yaml";
+  if (record.history_path.empty())
+    record.history_path = "plan/history/" + name + ".yaml";
 
   Value history;
   history["format_version"] = k_plan_format_version;
@@ -211,9 +214,12 @@ Result<std::vector<std::string>> record_apply(WorkTree& tree, const Plan& plan, 
 
   // logs/current/index.yaml is shared with the log plugins: only the `apply` key is ours.
   constexpr std::string_view index_path = "logs/current/index.yaml";
+  // Best effort: the history record is the record; an index that cannot be read or written
+  // (a repository whose logs/ is not what git-twin wrote) must not fail an apply whose
+  // actions already ran.
   Value index = Value::map();
-  if (auto text = TWIN_TRY(tree.read(index_path)))
-    if (auto parsed = parse_yaml(*text, index_path); parsed && parsed->is_map())
+  if (auto text = tree.read(index_path); text && *text)
+    if (auto parsed = parse_yaml(**text, index_path); parsed && parsed->is_map())
       index = std::move(*parsed);
   Value apply;
   apply["last_applied_at"] = iso_time(record.stamp);
@@ -227,7 +233,8 @@ Result<std::vector<std::string>> record_apply(WorkTree& tree, const Plan& plan, 
       failures.push_back(r.action.id + ": " + r.outcome.message);
   index["format_version"] = 1;
   index["apply"] = std::move(apply);
-  TWIN_CHECK(tree.write(index_path, emit_yaml(index)));
+  if (!tree.write(index_path, emit_yaml(index)))
+    return std::vector<std::string>{record.history_path};
   return std::vector<std::string>{record.history_path, std::string(index_path)};
 }
 

@@ -80,9 +80,19 @@ Result<ApplyJournal> ApplyJournal::begin(const std::string& git_dir, const Plan&
 
 Result<ApplyJournal> ApplyJournal::reopen(const std::string& git_dir) {
   std::string file = path(git_dir);
+  // A record cut by the crash is dropped first: appending after it would glue the next
+  // record onto it, and the journal would no longer read.
+  std::string text = TWIN_TRY(read_whole_file(file));
+  std::size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
   int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0)
     return fail("cannot open the apply journal '{}': {}", file, std::strerror(errno));
+  if (keep < text.size() &&
+      (::ftruncate(fd, static_cast<off_t>(keep)) != 0 || ::fdatasync(fd) != 0)) {
+    int error = errno;
+    ::close(fd);
+    return fail("cannot repair the apply journal '{}': {}", file, std::strerror(error));
+  }
   return ApplyJournal(file, fd);
 }
 
@@ -123,7 +133,15 @@ Status ApplyJournal::finished(const ActionResult& result) {
   return append(record);
 }
 
+Status ApplyJournal::recorded(const std::string& history) {
+  Value record;
+  record["event"] = "recorded";
+  record["history"] = history;
+  return append(record);
+}
+
 Status ApplyJournal::close() {
+  test_crash_point(); // committed, journal not yet gone
   if (m_fd >= 0)
     ::close(m_fd);
   m_fd = -1;
@@ -143,7 +161,6 @@ Result<std::optional<JournalState>> ApplyJournal::load(const std::string& git_di
   JournalState state;
   std::size_t start = 0;
   bool begun = false;
-  std::vector<std::string> pending;
   while (start < text->size()) {
     std::size_t eol = text->find('\n', start);
     if (eol == std::string::npos)
@@ -183,11 +200,45 @@ Result<std::optional<JournalState>> ApplyJournal::load(const std::string& git_di
             r.outcome.backups.push_back(b.as_string());
       state.started.erase(id);
       state.outcomes.push_back(std::move(r));
+    } else if (event == "recorded") {
+      state.history = record->get_string("history");
     }
   }
   if (!begun)
     return fail("the apply journal '{}' is damaged: it does not start with the plan", file);
   return std::optional<JournalState>(std::move(state));
+}
+
+std::optional<std::string> first_backup_of(const SystemRoot& root, const std::string& path,
+                                           const std::string& stamp) {
+  std::string first = path + ".twinbak-" + stamp;
+  if (root.exists(first))
+    return first;
+  for (int n = 1; n < 100; ++n)
+    if (std::string next = fmt::format("{}-{}", first, n); root.exists(next))
+      return next;
+  return std::nullopt;
+}
+
+SettledActions settle_started(const JournalState& state, const SystemRoot& root) {
+  SettledActions settled;
+  for (const auto& action : state.plan.actions) {
+    if (!state.started.count(action.id) || action.plugin != "files.mirror")
+      continue;
+    std::string path = action.fields.get_string("path");
+    if (!check_logical_path(path))
+      continue;
+    auto backup = first_backup_of(root, path, state.stamp);
+    auto now = root.lstat(path);
+    if (action.op == "remove" && backup && !now) {
+      settled.done.push_back({action, {ActionOutcome::Status::done, "", {*backup}}});
+    } else if (action.op == "create_directory" && now && now->type == FileType::directory) {
+      settled.done.push_back({action, {ActionOutcome::Status::done, "", {}}});
+    } else if (backup) {
+      settled.original_backups[action.id] = *backup;
+    }
+  }
+  return settled;
 }
 
 std::string interrupted_apply_notice(const std::string& git_dir) {

@@ -8,10 +8,12 @@
 //   {"event":"begin","stamp":...,"plan":{...}}   the whole plan, before any action
 //   {"event":"start","ids":[...]}                 before a batch of actions runs
 //   {"event":"outcome","id":...,"status":...,...} after each action
+//   {"event":"recorded","history":...}           the record is written, the commit next
 // The file is created by rename, so it never exists half-made; a last line cut by a crash
 // is ignored. It is removed once the apply is recorded and committed.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
@@ -21,6 +23,7 @@
 #include "core/apply.hpp"
 #include "core/error.hpp"
 #include "core/plan.hpp"
+#include "core/system_root.hpp"
 
 namespace twin {
 
@@ -31,7 +34,22 @@ struct JournalState {
   std::string what;                   // "apply", "undo of ...": for the commit message
   std::vector<ActionResult> outcomes; // recorded outcomes, in the order they happened
   std::set<std::string> started;      // actions started whose outcome was never recorded
+  std::string history;                // plan/history/... once the outcome was recorded
 };
+
+/// The first backup an apply with `stamp` made of `path` ("<path>.twinbak-<stamp>", then
+/// "-1", "-2"... when an action ran again): the state before that apply.
+std::optional<std::string> first_backup_of(const SystemRoot& root, const std::string& path,
+                                           const std::string& stamp);
+
+/// What resume makes of the actions an interrupted apply started without an outcome.
+struct SettledActions {
+  std::vector<ActionResult> done; // the machine shows them done: not run again
+  // Actions to run again whose path was already backed up by the interrupted run: that
+  // backup, not the one the second run makes of the new content, is what undo restores.
+  std::map<std::string, std::string> original_backups; // action id -> backup
+};
+SettledActions settle_started(const JournalState& state, const SystemRoot& root);
 
 class ApplyJournal {
 public:
@@ -52,6 +70,8 @@ public:
 
   Status started(std::span<const Action> batch);
   Status finished(const ActionResult& result);
+  /// The outcome is in `history` (not committed yet): a resume rewrites that file.
+  Status recorded(const std::string& history);
   /// The apply is recorded and committed: the journal goes.
   Status close();
 

@@ -42,9 +42,9 @@ std::string lower(std::string_view text) {
 
 // key=value, key: value, "key": "value", --key value.
 void find_key_values(std::string_view line, std::string_view low, std::vector<Span>& out) {
-  static constexpr std::array<std::string_view, 10> keys{
-      "password", "passwd",  "secret",     "token",       "api_key",
-      "apikey",   "api-key", "access_key", "private_key", "credentials"};
+  static constexpr std::array<std::string_view, 11> keys{
+      "password", "passwd", "secret",     "token",       "api_key",    "apikey",
+      "api-key",  "psk",    "access_key", "private_key", "credentials"};
   for (std::string_view key : keys) {
     for (std::size_t at = low.find(key); at != std::string_view::npos; at = low.find(key, at + 1)) {
       std::size_t i = at + key.size();
@@ -100,7 +100,8 @@ void find_url_credentials(std::string_view line, std::vector<Span>& out) {
 
 // "Bearer <token>", "Basic <base64>".
 void find_authorization(std::string_view line, std::string_view low, std::vector<Span>& out) {
-  for (std::string_view scheme : {std::string_view("bearer "), std::string_view("basic ")}) {
+  for (std::string_view scheme :
+       {std::string_view("bearer "), std::string_view("token "), std::string_view("basic ")}) {
     for (std::size_t at = low.find(scheme); at != std::string_view::npos;
          at = low.find(scheme, at + 1)) {
       if (at > 0 && is_alnum(line[at - 1]))
@@ -117,7 +118,8 @@ void find_authorization(std::string_view line, std::string_view low, std::vector
         return std::isdigit(static_cast<unsigned char>(c)) || c == '=' || c == '+' || c == '/';
       });
       bool header = low.substr(0, at).find("authorization") != std::string_view::npos;
-      if (value.size() >= 8 && (scheme == "bearer " || looks_encoded || header))
+      if (value.size() >= 8 && (scheme != "basic " || looks_encoded || header) &&
+          (scheme != "token " || header))
         out.emplace_back(i, end);
     }
   }
@@ -149,6 +151,7 @@ void find_token_shapes(std::string_view line, std::vector<Span>& out) {
   for (std::size_t at = 0; at < line.size(); ++at) {
     if (at > 0 && is_word(line[at - 1]))
       continue;
+    std::size_t scanned = at; // the end of the runs read from here
     for (const TokenShape& shape : shapes) {
       if (line.substr(at, shape.prefix.size()) != shape.prefix)
         continue;
@@ -158,6 +161,7 @@ void find_token_shapes(std::string_view line, std::vector<Span>& out) {
       std::size_t body = end - at - shape.prefix.size();
       if (body >= shape.min_body && body <= shape.max_body)
         out.emplace_back(at, end);
+      scanned = std::max(scanned, end);
     }
     // AWS access key ids: AKIA or ASIA and 16 capitals or digits.
     if ((line.substr(at, 4) == "AKIA" || line.substr(at, 4) == "ASIA") && at + 20 <= line.size()) {
@@ -180,7 +184,11 @@ void find_token_shapes(std::string_view line, std::vector<Span>& out) {
       std::size_t second = line.find('.', at);
       if (dots == 2 && end - at >= 30 && line.substr(second + 1, 3) == "eyJ")
         out.emplace_back(at, end);
+      scanned = std::max(scanned, end);
     }
+    // Whatever started inside a run just read was part of it.
+    if (scanned > at + 1)
+      at = scanned - 1;
   }
 }
 
@@ -219,7 +227,8 @@ std::vector<Span> private_key_blocks(std::string_view text) {
   auto is_key_marker = [&](std::size_t at, std::size_t marker_size) {
     std::size_t eol = text.find('\n', at);
     std::string_view line = text.substr(at, eol == std::string_view::npos ? eol : eol - at);
-    return line.find("PRIVATE KEY-----", marker_size) != std::string_view::npos;
+    return line.find("PRIVATE KEY", marker_size) != std::string_view::npos &&
+           line.rfind("-----") > marker_size;
   };
   auto end_of_line = [&](std::size_t at) {
     std::size_t eol = text.find('\n', at);

@@ -275,8 +275,16 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     wrote = true;
   }
   if (!options.log_plugins.empty()) {
-    report.logs = TWIN_TRY(capture_logs(env.tree, env.root, env.runner, options.log_plugins,
-                                        std::chrono::system_clock::now()));
+    // Logs are a side dish: a repository whose logs/ cannot be written (a committed symlink)
+    // warns, and the snapshot, or the apply it follows, still records the machine.
+    auto logs = capture_logs(env.tree, env.root, env.runner, options.log_plugins,
+                             std::chrono::system_clock::now());
+    if (logs) {
+      report.logs = std::move(*logs);
+    } else {
+      report.logs = LogsReport{};
+      report.logs->warnings.push_back("logs were not captured: " + logs.error().message);
+    }
     if (report.logs->captured) {
       paths.push_back("logs");
       wrote = true;

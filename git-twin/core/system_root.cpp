@@ -368,11 +368,11 @@ namespace {
 // first so that a device is never really opened (opening a tty or a tape can have side
 // effects); O_NONBLOCK: should the file be swapped for a FIFO meanwhile, the open does not
 // wait for a writer, and callers check the type again on the fd actually read.
-Result<FdGuard> open_regular_in_root(const SystemRoot& root, int root_fd,
-                                     std::string_view logical) {
+Result<FdGuard> open_regular_in_root(const SystemRoot& root, int root_fd, std::string_view logical,
+                                     int extra_flags = 0) {
   TWIN_CHECK(check_logical_path(logical));
   std::string_view relative = logical.substr(1);
-  int path_fd = open_in_root(root_fd, relative, O_PATH);
+  int path_fd = open_in_root(root_fd, relative, O_PATH | extra_flags);
   if (path_fd < 0)
     return fail("cannot read {}: {}", where(root, logical), errno_text(-path_fd));
   struct stat st;
@@ -384,7 +384,7 @@ Result<FdGuard> open_regular_in_root(const SystemRoot& root, int root_fd,
   if (!S_ISREG(st.st_mode))
     return fail("cannot read {}: not a regular file (it is a {})", where(root, logical),
                 file_type_name(file_type_of(st.st_mode)));
-  int fd = open_in_root(root_fd, relative, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  int fd = open_in_root(root_fd, relative, O_RDONLY | O_NONBLOCK | O_NOCTTY | extra_flags);
   if (fd < 0)
     return fail("cannot read {}: {}", where(root, logical), errno_text(-fd));
   return FdGuard(fd);
@@ -402,7 +402,7 @@ Result<std::string> SystemRoot::read_file(std::string_view logical) const {
 
 Result<SystemRoot::Tail> SystemRoot::read_tail(std::string_view logical,
                                                std::uint64_t max_bytes) const {
-  FdGuard guard = TWIN_TRY(open_regular_in_root(*this, m_fd, logical));
+  FdGuard guard = TWIN_TRY(open_regular_in_root(*this, m_fd, logical, O_NOFOLLOW));
   struct stat st;
   if (::fstat(guard.get(), &st) != 0 || !S_ISREG(st.st_mode))
     return fail("cannot read {}: not a regular file", where(*this, logical));

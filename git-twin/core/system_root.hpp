@@ -102,8 +102,10 @@ public:
   Result<FileStat> lstat(std::string_view logical) const;
   /// Reads a regular file, following symlinks inside the root.
   Result<std::string> read_file(std::string_view logical) const;
-  /// The last `max_bytes` of a regular file (all of it when smaller), following symlinks
-  /// inside the root, and the file's size: logs are read from their end, however large.
+  /// The last `max_bytes` of a regular file (all of it when smaller) and the file's size:
+  /// logs are read from their end, however large. Symlinks on the way are followed inside
+  /// the root, a symlink as the last component is not (a user who can write a log
+  /// directory must not make a root-run capture read /etc/shadow).
   struct Tail {
     std::string text;
     std::uint64_t size = 0;

@@ -33,19 +33,6 @@ ActionResult recorded_result(const Value& item) {
   return r;
 }
 
-// The first backup an apply with `stamp` made of `path` ("<path>.twinbak-<stamp>", then
-// "-1", "-2"... when an action ran again): the state before the apply.
-std::optional<std::string> first_backup(const SystemRoot& root, const std::string& path,
-                                        const std::string& stamp) {
-  std::string first = path + ".twinbak-" + stamp;
-  if (root.exists(first))
-    return first;
-  for (int n = 1; n < 100; ++n)
-    if (std::string next = fmt::format("{}-{}", first, n); root.exists(next))
-      return next;
-  return std::nullopt;
-}
-
 bool inside_roots(const std::string& path, const Config& config) {
   for (const auto& root : config.filesystem_roots)
     if (path_is_within(root, path))
@@ -91,6 +78,16 @@ Result<UndoPlan> plan_undo_results(std::vector<ActionResult> done, std::string_v
   return undo;
 }
 
+bool is_undo_record(const Value& record) {
+  const Value* results = record.find("results");
+  if (!results || !results->is_list())
+    return false;
+  for (const auto& item : results->as_list())
+    if (item.is_map() && item.get_string("id").find("/undo/") != std::string::npos)
+      return true;
+  return false;
+}
+
 Result<UndoPlan> plan_undo(const Value& record, std::string_view record_text,
                            std::string_view record_path, const std::string& head,
                            std::span<const Plugin* const> plugins, const Config& config) {
@@ -118,7 +115,7 @@ std::vector<ActionResult> interrupted_outcomes(const JournalState& state, const 
                    (action.op == "write_file" || action.op == "create_symlink" ||
                     action.op == "remove" || action.op == "create_directory");
     if (file_op && check_logical_path(path)) {
-      if (auto backup = first_backup(root, path, state.stamp))
+      if (auto backup = first_backup_of(root, path, state.stamp))
         r.outcome.backups.push_back(*backup);
       else if (action.change != Action::Change::create || !root.exists(path))
         continue; // nothing shows it ran

@@ -36,6 +36,10 @@ Result<UndoPlan> plan_undo_results(std::vector<ActionResult> done, std::string_v
 /// when they never ran.
 std::vector<ActionResult> interrupted_outcomes(const JournalState& state, const SystemRoot& root);
 
+/// True when a plan/history record is itself an undo (its actions have "/undo/" ids): an
+/// undo of it would restore only part of what the undo changed.
+bool is_undo_record(const Value& record);
+
 /// Pure. `record` is a parsed plan/history record; `record_text` pins the plan (its digests
 /// are the record's sha256, the commit is `head`). Paths of files.mirror actions must lie in
 /// the configured roots: a record is repository content, which a pull request can change.

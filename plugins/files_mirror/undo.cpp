@@ -15,9 +15,25 @@ Action make(const Action& done, std::string op, Action::Change change) {
   a.op = op;
   a.resource = done.resource;
   a.change = change;
-  a.id = fmt::format("{}/undo/{}/{}", done.plugin, op, done.resource.substr(1));
-  a.fields["path"] = done.fields.get_string("path");
+  std::string path = done.fields.get_string("path");
+  a.resource = path;
+  a.id = fmt::format("{}/undo/{}{}", done.plugin, op, path);
+  a.fields["path"] = path;
   return a;
+}
+
+bool is_mode_text(const std::string& text) {
+  return (text.size() == 3 || text.size() == 4) &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '7'; });
+}
+
+// A user or group name, or a number; never something a tool could take for an option.
+bool is_account_text(const std::string& text) {
+  return !text.empty() && text.size() <= 64 && text.front() != '-' && text.front() != '.' &&
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+                  c == '$';
+         });
 }
 
 } // namespace
@@ -62,9 +78,21 @@ std::vector<Action> undo_file_action(const Action& done, const ActionOutcome& ou
   }
   if (done.op == "set_attributes") {
     Action a = make(done, "set_attributes", Action::Change::modify);
-    for (const char* field : {"mode", "owner", "group"})
-      if (const Value* was = done.fields.find(std::string("was_") + field))
-        a.fields[field] = *was;
+    // A record is repository content: what it says to set back must look like what the
+    // planner records, or the undo of it is refused.
+    for (const char* field : {"mode", "owner", "group"}) {
+      const Value* was = done.fields.find(std::string("was_") + field);
+      if (!was)
+        continue;
+      bool valid =
+          was->is_string() && (field == std::string("mode") ? is_mode_text(was->as_string())
+                                                            : is_account_text(was->as_string()));
+      if (!valid) {
+        cannot.push_back(fmt::format("{}: was_{} in the record is not valid", done.id, field));
+        return {};
+      }
+      a.fields[field] = *was;
+    }
     if (a.fields.as_map().size() > 1)
       out.push_back(std::move(a));
     else

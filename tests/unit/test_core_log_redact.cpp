@@ -71,3 +71,24 @@ TEST_CASE("redaction removes private key blocks, also cut ones", "[logs][redact]
   std::string cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
   CHECK(redacted(cert) == cert);
 }
+
+TEST_CASE("redaction: PGP keys, Token and psk values", "[logs][redact]") {
+  CHECK(redacted("-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n-----END PGP PRIVATE KEY "
+                 "BLOCK-----\n") == "[REDACTED PRIVATE KEY]\n");
+  CHECK(redacted("Authorization: Token 9944b09199c62bcf9418ad846dd0e4bb") ==
+        "Authorization: Token [REDACTED]");
+  CHECK(redacted("the token expired") == "the token expired"); // "Token X" only in a header
+  CHECK(redacted("wifi psk=correcthorse") == "wifi psk=[REDACTED]");
+}
+
+TEST_CASE("redaction stays linear on runs of prefixes", "[logs][redact]") {
+  // Written by any local user with logger(1): a scan that restarted inside each run would
+  // take minutes here (and the test would hit its time-out); one pass takes milliseconds.
+  std::string slack, jwt;
+  for (int i = 0; i < 100000; ++i) {
+    slack += "xoxb-";
+    jwt += "eyJ.";
+  }
+  CHECK(redact_log_text(slack).text == slack); // far longer than any Slack token
+  CHECK(redact_log_text(jwt).text == jwt);     // not a token: three parts at most
+}

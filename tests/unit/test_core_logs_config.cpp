@@ -55,6 +55,9 @@ TEST_CASE("logs_config: bad settings are refused with file, line and field", "[l
   CHECK(dup.find("/files/sources/1/name: 'a' is named twice") != std::string::npos);
   CHECK(errors_of("files: {sources: [{name: a, path: /var/log/../../etc/shadow}]}\n")
             .find("/files/sources/0/path") != std::string::npos);
+  // A capture is committed: only log files, never /etc/shadow.
+  CHECK(errors_of("files: {sources: [{name: a, path: /etc/shadow}]}\n")
+            .find("/files/sources/0/path") != std::string::npos);
   CHECK(
       errors_of("files: {sources: [{name: a, path: var/log/x}]}\n").find("/files/sources/0/path") !=
       std::string::npos);

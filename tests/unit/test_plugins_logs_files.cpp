@@ -103,8 +103,10 @@ TEST_CASE("logs.files tails the configured files below the root", "[logs][files]
   CHECK(capture->summary.at_pointer("/sources/auth/auth_failures")->as_int() == 4);
   CHECK(capture->summary.at_pointer("/sources/auth/auth_failure_sources/0/name")->as_string() ==
         "203.0.113.5");
-  // /var/log/nginx/error.log -> /etc/passwd resolves inside the root, where it is absent.
+  // /var/log/nginx/error.log -> /etc/passwd: a symlink as the log itself is not followed.
   CHECK_FALSE(capture->summary.at_pointer("/sources/nginx_error/present")->as_bool());
+  CHECK(capture->summary.at_pointer("/sources/nginx_error/reason")->as_string().find("symlink") !=
+        std::string::npos);
   CHECK_FALSE(capture->summary.at_pointer("/sources/missing/present")->as_bool());
   CHECK_FALSE(capture->summary.at_pointer("/sources/missing/reason"));
 
