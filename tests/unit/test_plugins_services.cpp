@@ -371,7 +371,7 @@ Observed machine(std::vector<ObservedUnit> units, bool running = false) {
 DesiredUnit want(const std::string& name, std::optional<bool> enabled,
                  std::optional<bool> masked = std::nullopt,
                  std::optional<bool> running = std::nullopt) {
-  return DesiredUnit{name, enabled, masked, running};
+  return DesiredUnit{name, enabled, masked, running, {}};
 }
 
 } // namespace
