@@ -354,7 +354,8 @@ TEST_CASE("the apply journal records the plan, the batches and each outcome", "[
   Plan plan = plan_of({action("a"), action("fail-b"), action("c", {id_of("fail-b")})});
   auto journal = ApplyJournal::begin(git_dir, plan, k_stamp, "apply");
   REQUIRE(journal);
-  CHECK_FALSE(ApplyJournal::begin(git_dir, plan, k_stamp, "apply")); // one unfinished apply at a time
+  CHECK_FALSE(
+      ApplyJournal::begin(git_dir, plan, k_stamp, "apply")); // one unfinished apply at a time
   ApplyObserver observer;
   observer.before_batch = [&](std::span<const Action> b) { return journal->started(b); };
   observer.after_action = [&](const ActionResult& r) { return journal->finished(r); };
