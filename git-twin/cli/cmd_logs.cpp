@@ -13,6 +13,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "core/ascii.hpp"
 #include "core/git_repo.hpp"
 #include "core/log_capture.hpp"
 #include "core/schema.hpp"
@@ -239,17 +240,12 @@ Result<int> logs_grep(const Twin& twin, const Args& args) {
     }
   }
   std::string needle = pattern;
-  auto lower = [](std::string s) {
-    for (char& c : s)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
   if (ignore_case)
-    needle = lower(needle);
+    needle = ascii_lowercase(needle);
   auto matches = [&](const std::string& line) {
     if (re)
       return std::regex_search(line, *re);
-    return (ignore_case ? lower(line) : line).find(needle) != std::string::npos;
+    return (ignore_case ? ascii_lowercase(line) : line).find(needle) != std::string::npos;
   };
 
   std::vector<std::string> dirs = {"logs/current"};

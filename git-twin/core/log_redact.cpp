@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+
+#include "core/ascii.hpp"
 #include <utility>
 #include <vector>
 
@@ -31,13 +33,6 @@ bool is_value_char(char c) {
 }
 bool is_token_char(char c, std::string_view extra) {
   return is_alnum(c) || extra.find(c) != std::string_view::npos;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // key=value, key: value, "key": "value", --key value.
@@ -194,7 +189,7 @@ void find_token_shapes(std::string_view line, std::vector<Span>& out) {
 
 std::string redact_line(std::string_view line, std::size_t& count) {
   std::vector<Span> spans;
-  std::string low = lower(line);
+  std::string low = ascii_lowercase(line);
   find_key_values(line, low, spans);
   find_url_credentials(line, spans);
   find_authorization(line, low, spans);

@@ -4,18 +4,13 @@
 #include <array>
 #include <cctype>
 
+#include "core/ascii.hpp"
+
 namespace twin::logs {
 namespace {
 
 bool is_alpha(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) != 0;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // The whitespace-delimited word after `marker`, or "".
@@ -67,7 +62,7 @@ int nginx_level_is_error(std::string_view line) {
 bool has_error_word(std::string_view line) {
   static constexpr std::array<std::string_view, 7> stems{"error", "fail",  "fatal",   "crit",
                                                          "panic", "emerg", "segfault"};
-  std::string low = lower(line);
+  std::string low = ascii_lowercase(line);
   for (auto stem : stems)
     for (std::size_t at = low.find(stem); at != std::string::npos; at = low.find(stem, at + 1))
       if (at == 0 || !is_alpha(low[at - 1]))

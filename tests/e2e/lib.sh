@@ -257,6 +257,15 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# root_content ROOT: what a user checks of a machine after apply, resume or undo: paths,
+# modes, owners, types, link targets and file contents, without backups (their number
+# differs when an action ran twice) and without times.
+root_content() {
+  (cd "$1" && find . -path ./etc/fifo -prune -o -printf '%p %m %u %g %y %l\n' | grep -v twinbak |
+     LC_ALL=C sort
+   find . -type f ! -name '*.twinbak-*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+}
+
 # --- helpers for plan/apply/status (t0010-t0012) ---------------------------------------
 
 # expect_line FILE LINE: FILE has a line that is exactly LINE.

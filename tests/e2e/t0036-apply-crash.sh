@@ -23,13 +23,6 @@ git add -A && git commit -qm "four changes" || fail "commit the desired changes"
 rm -f plan/latest.yaml
 cd "$TRASH" || exit 1
 
-# content ROOT: what a user checks of the machine: paths, modes, types, link targets and
-# file contents, without backups (their number differs when an action ran twice).
-content() {
-  (cd "$1" && find . -path ./etc/fifo -prune -o -printf '%p %m %y %l\n' | grep -v twinbak |
-     LC_ALL=C sort
-   find . -type f ! -name '*.twinbak-*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-}
 # old_or_new FILE: the file in the copy is either as it was or as desired.
 old_or_new() {
   local f=$1 now
@@ -47,8 +40,8 @@ cp -a "$T0" "$TRASH/twin-ref"
 (cd "$TRASH/twin-ref" && git twin apply --yes --root "$TRASH/expected") >"$TRASH/ref.out" 2>&1 ||
   fail "reference apply" "$(cat "$TRASH/ref.out")"
 expect_contains "$TRASH/ref.out" "applied: 4 done, 0 failed, 0 skipped"
-content "$TRASH/expected" >"$TRASH/expected.content"
-content "$R0" >"$TRASH/original.content"
+root_content "$TRASH/expected" >"$TRASH/expected.content"
+root_content "$R0" >"$TRASH/original.content"
 
 k=0
 kills=0
@@ -63,7 +56,7 @@ while [ "$k" -lt 30 ]; do
   rc=$?
   if [ "$rc" = 0 ]; then
     # Past the last record: nothing was killed, this run is complete.
-    expect_eq "$(cat "$TRASH/expected.content")" "$(content "$r")" "k=$k: not killed, the machine as desired"
+    expect_eq "$(cat "$TRASH/expected.content")" "$(root_content "$r")" "k=$k: not killed, the machine as desired"
     cd "$TRASH" && rm -rf "$r" "$t"
     break
   fi
@@ -98,7 +91,7 @@ while [ "$k" -lt 30 ]; do
   cp -a "$t" "$t-u"
   (cd "$t-u" && git twin undo --yes --root "$r-u") >"$TRASH/undo$k.out" 2>&1
   expect_eq 0 "$?" "k=$k: git twin undo rolls the interrupted apply back"
-  expect_eq "$(cat "$TRASH/original.content")" "$(content "$r-u")" "k=$k: after undo, the machine as before"
+  expect_eq "$(cat "$TRASH/original.content")" "$(root_content "$r-u")" "k=$k: after undo, the machine as before"
   expect_no_file "$t-u/.git/twin/apply-journal"
   expect_exit 0 git -C "$t-u" fsck --no-progress
   expect_eq "" "$(git -C "$t-u" status --porcelain)" "k=$k: after undo, git status is clean"
@@ -120,7 +113,7 @@ while [ "$k" -lt 30 ]; do
     expect_contains "$OUT" "applied: 4 done, 0 failed, 0 skipped"
   fi
   expect_no_file .git/twin/apply-journal
-  expect_eq "$(cat "$TRASH/expected.content")" "$(content "$r")" "k=$k: after resume, the machine as desired"
+  expect_eq "$(cat "$TRASH/expected.content")" "$(root_content "$r")" "k=$k: after resume, the machine as desired"
   expect_eq 1 "$(ls plan/history | wc -l)" "k=$k: one apply record"
   expect_eq 4 "$(grep -c 'status: done' plan/history/*.yaml)" "k=$k: the record has four done actions"
   expect_exit 0 git fsck --no-progress

@@ -11,12 +11,7 @@ make_fake_root "$R"
 git twin init "$T" --root "$R" >/dev/null 2>&1 || { fail "init"; finish; }
 cd "$T" || exit 1
 
-content() {
-  (cd "$1" && find . -path ./etc/fifo -prune -o -printf '%p %m %u %g %y %l\n' | grep -v twinbak |
-     LC_ALL=C sort
-   find . -type f ! -name '*.twinbak-*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-}
-content "$R" >"$TRASH/before"
+root_content "$R" >"$TRASH/before"
 
 section "an apply that writes, creates, removes and chmods"
 echo "motd from the twin" >filesystem/etc/motd
@@ -31,19 +26,19 @@ expect_eq 600 "$(stat -c %a "$R/etc/hostname")" "hostname is 0600"
 first_record=$(ls plan/history)
 
 section "undo --dry-run shows the plan and changes nothing"
-snapshot_of_root=$(content "$R")
+snapshot_of_root=$(root_content "$R")
 expect_exit 0 git twin undo --dry-run
 expect_contains "$OUT" "undo of the apply of"
 expect_contains "$OUT" "restore_backup /etc/motd"
 expect_contains "$OUT" "- files.mirror: remove /etc/app/new.conf"
 expect_contains "$OUT" "chmod 0644 /etc/hostname"
 expect_contains "$OUT" "dry run: 4 actions would run"
-expect_eq "$snapshot_of_root" "$(content "$R")" "the root is unchanged"
+expect_eq "$snapshot_of_root" "$(root_content "$R")" "the root is unchanged"
 
 section "undo puts the machine back and the twin follows"
 expect_exit 0 git twin undo --yes
 expect_contains "$OUT" "applied: 4 done, 0 failed, 0 skipped"
-expect_eq "$(cat "$TRASH/before")" "$(content "$R")" "the machine is as before the apply"
+expect_eq "$(cat "$TRASH/before")" "$(root_content "$R")" "the machine is as before the apply"
 expect_eq 2 "$(ls plan/history | wc -l)" "the undo is recorded as an apply"
 git log -1 --format=%s >"$TRASH/subject"
 expect_contains "$TRASH/subject" "git twin undo of plan/history/$first_record"
@@ -71,10 +66,10 @@ results:
   - {id: files.mirror/write_file/root/x, plugin: files.mirror, op: write_file, resource: /root/.ssh/authorized_keys, change: create, status: done, backups: [], action: {path: /root/.ssh/authorized_keys}}
 REC
 mkdir -p "$R/root/.ssh" && echo "key" >"$R/root/.ssh/authorized_keys"
-snapshot_of_root=$(content "$R")
+snapshot_of_root=$(root_content "$R")
 expect_exit 1 git twin undo --yes
 expect_contains "$ERR" "outside filesystem_roots"
-expect_eq "$snapshot_of_root" "$(content "$R")" "the root is unchanged"
+expect_eq "$snapshot_of_root" "$(root_content "$R")" "the root is unchanged"
 rm plan/history/2099-01-01T000000Z.yaml
 
 finish

@@ -21,7 +21,7 @@ using twin_test::write_file;
 namespace {
 
 std::string fixture(const std::string& name) {
-  return read_file(std::string(TWIN_FIXTURES_DIR) + "/logs/" + name);
+  return twin_test::fixture_text("logs/" + name);
 }
 
 class NoRunner final : public Runner {

@@ -22,7 +22,7 @@ using twin_test::write_file;
 namespace {
 
 std::string fixture(const std::string& name) {
-  return read_file(std::string(TWIN_FIXTURES_DIR) + "/logs/" + name);
+  return twin_test::fixture_text("logs/" + name);
 }
 
 // Answers every journalctl query with the fixture, filtered the way journalctl would

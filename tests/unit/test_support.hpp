@@ -57,4 +57,9 @@ inline std::string read_file(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+/// The text of tests/fixtures/<name>.
+inline std::string fixture_text(const std::string& name) {
+  return read_file(std::string(TWIN_FIXTURES_DIR) + "/" + name);
+}
+
 } // namespace twin_test
