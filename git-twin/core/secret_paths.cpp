@@ -254,15 +254,20 @@ SecretTracker::SecretTracker(SecretPatterns patterns, std::set<std::string> list
 
 void SecretTracker::observe(const std::string& logical_path, std::string_view mode,
                             const std::string* content) {
+  if (must_list(logical_path, mode, content))
+    list(logical_path);
+}
+
+bool SecretTracker::must_list(const std::string& logical_path, std::string_view mode,
+                              const std::string* content) const {
   // Cheapest test first: every file of every snapshot comes here, and matching the
   // patterns costs more than the other tests for all but the few files read just now.
   bool candidate = is_private_mode(mode) || m_before.count(logical_path) > 0;
   if (!candidate && !content)
-    return;
+    return false;
   if (m_patterns.matches(logical_path))
-    return; // a pattern line covers it
-  if (candidate || !find_plaintext_secrets(*content).empty())
-    m_found.insert(logical_path);
+    return false; // a pattern line covers it
+  return candidate || !find_plaintext_secrets(*content).empty();
 }
 
 std::vector<std::string> mirror_paths_of(std::string_view logical_path) {

@@ -69,6 +69,11 @@ public:
   /// Called for every regular file observed. `content` is its bytes when they were just
   /// read (a new or changed file), else null: the earlier verdict stands.
   void observe(const std::string& logical_path, std::string_view mode, const std::string* content);
+  /// observe() in two halves, for callers that look at files from several threads: the
+  /// verdict is const (thread-safe), and the caller lists under its own lock.
+  bool must_list(const std::string& logical_path, std::string_view mode,
+                 const std::string* content) const;
+  void list(const std::string& logical_path) { m_found.insert(logical_path); }
   /// The observed files to list one by one (by mode, by content, or listed before).
   const std::set<std::string>& listed() const { return m_found; }
   /// The files listed one by one before this snapshot.

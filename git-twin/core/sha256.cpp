@@ -38,4 +38,20 @@ std::string sha256_hex(std::initializer_list<std::string_view> parts) {
   return hex_of(digest, length);
 }
 
+Sha256Stream::Sha256Stream() : m_context(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+  if (!m_context || EVP_DigestInit_ex(m_context.get(), EVP_sha256(), nullptr) != 1)
+    throw std::bad_alloc(); // as above
+}
+
+void Sha256Stream::update(std::string_view data) {
+  EVP_DigestUpdate(m_context.get(), data.data(), data.size());
+}
+
+std::string Sha256Stream::hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(m_context.get(), digest, &length);
+  return hex_of(digest, length);
+}
+
 } // namespace twin

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st; // OpenSSL's EVP_MD_CTX
 
 namespace twin {
 
@@ -23,5 +26,17 @@ inline int hex_digit_value(char c) {
 }
 /// The digest of the parts one after the other, without joining them first.
 std::string sha256_hex(std::initializer_list<std::string_view> parts);
+
+/// A digest fed piece by piece, for data too large to build as one string first.
+class Sha256Stream {
+public:
+  Sha256Stream();
+  void update(std::string_view data);
+  /// The hex digest; the stream is finished afterwards.
+  std::string hex();
+
+private:
+  std::unique_ptr<evp_md_ctx_st, void (*)(evp_md_ctx_st*)> m_context;
+};
 
 } // namespace twin

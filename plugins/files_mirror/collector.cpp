@@ -3,8 +3,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <iterator>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
+#include <thread>
 
 #include "core/fs_util.hpp"
 #include "core/sha256.hpp"
@@ -23,52 +29,167 @@ bool is_ancestor(std::string_view dir, std::string_view path) {
   return dir != path && path_is_within(dir, path);
 }
 
+// Sorted through their positions, then put in place by following the permutation's cycles:
+// sorting the entries themselves moves six strings per swap, and a sorted copy is megabytes
+// of fresh memory.
+void sort_entries(std::vector<FileEntry>& entries) {
+  std::vector<std::uint32_t> order(entries.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return entries[a].path < entries[b].path; });
+  // order[i] is the entry that belongs at i.
+  for (std::uint32_t start = 0; start < order.size(); ++start) {
+    if (order[start] == start)
+      continue;
+    FileEntry held = std::move(entries[start]);
+    std::uint32_t at = start;
+    while (order[at] != start) {
+      std::uint32_t from = order[at];
+      entries[at] = std::move(entries[from]);
+      order[at] = at;
+      at = from;
+    }
+    entries[at] = std::move(held);
+    order[at] = at;
+  }
+}
+
+// Merges lists that are each sorted by path into one.
+std::vector<FileEntry> merge_sorted(std::vector<std::vector<FileEntry>>& lists) {
+  std::size_t total = 0;
+  for (const auto& l : lists)
+    total += l.size();
+  std::vector<FileEntry> merged;
+  merged.reserve(total);
+  std::vector<std::size_t> next(lists.size(), 0);
+  while (merged.size() < total) {
+    std::size_t best = lists.size();
+    for (std::size_t i = 0; i < lists.size(); ++i)
+      if (next[i] < lists[i].size() &&
+          (best == lists.size() || lists[i][next[i]].path < lists[best][next[best]].path))
+        best = i;
+    merged.push_back(std::move(lists[best][next[best]++]));
+  }
+  return merged;
+}
+
+// A directory still to be walked. Queued tasks hold their parents' descriptors, not their
+// own (a directory with thousands of subdirectories would otherwise hold thousands of open
+// descriptors); the task opens its directory when it runs.
+struct DirTask {
+  std::string logical;
+  std::optional<Dir> dir;                 // a filesystem root: already open
+  std::shared_ptr<const Dir> parent;      // else: `name` in here
+  std::shared_ptr<const Dir> parent_copy; // the parent's copy in live/filesystem, if any
+                                          // (for a root: the root's own copy)
+  bool has_copy = false;                  // parent_copy holds a directory named `name`
+  std::string name;
+};
+
+// What one walking thread found; merged after the walk, in path order.
+struct WalkOutput {
+  std::vector<FileEntry> entries;
+  std::vector<std::string> written;
+  std::vector<std::pair<std::string, std::string>> warnings; // path, message
+  void warn(const std::string& path, std::string message) {
+    warnings.emplace_back(path, std::move(message));
+  }
+};
+
+// Walks the roots on a few threads (git's preload-index idea: a tree walk is mostly stat
+// calls, which the kernel serves in parallel). Each thread takes directories from one
+// queue; what they share is guarded: the stat cache and the secret tracker by their own
+// mutexes, and the mirror tree by a shared lock, held exclusively while a copy is removed
+// (a removal also removes the directories it leaves empty, which must not race with a
+// write creating them).
 class Walker {
 public:
-  Walker(PluginContext& ctx, std::vector<std::string>& written, std::string repo_logical,
-         StatCache& cache, AccountNames names, const SystemRoot& mirror_root)
-      : m_ctx(ctx), m_written(written), m_repo_logical(std::move(repo_logical)), m_cache(cache),
+  Walker(PluginContext& ctx, std::string repo_logical, StatCache& cache, AccountNames names,
+         const SystemRoot& mirror_root)
+      : m_ctx(ctx), m_repo_logical(std::move(repo_logical)), m_cache(cache),
         m_names(std::move(names)), m_rules(ctx.config.exclude),
         m_max_size(static_cast<std::uint64_t>(ctx.config.max_file_size_mb * 1024 * 1024)),
         m_mirror_root(mirror_root) {}
 
-  std::vector<FileEntry> take() { return std::move(m_entries); }
-
-  Status walk_root(const std::string& logical) {
+  // Records a filesystem root and queues it when it is a directory.
+  void add_root(const std::string& logical) {
     auto st = m_ctx.root.lstat(logical);
     if (!st) {
       m_ctx.notes.warn(
           fmt::format("filesystem root '{}' cannot be read: {}", logical, st.error().message));
-      return {};
+      return;
     }
     FileEntry entry = describe(logical, *st);
     if (st->type == FileType::symlink) {
       auto target = m_ctx.root.read_link(logical);
       entry.target = target ? *target : "";
-      m_entries.push_back(std::move(entry));
-      return {};
+      m_root_entries.push_back(std::move(entry));
+      return;
     }
     if (st->type != FileType::directory) {
       m_ctx.notes.warn(fmt::format("filesystem root '{}' is not a directory", logical));
-      return {};
+      return;
     }
-    m_entries.push_back(std::move(entry));
+    m_root_entries.push_back(std::move(entry));
     auto dir = m_ctx.root.open_dir(logical);
     if (!dir) {
       m_ctx.notes.warn(dir.error().message);
-      return {};
+      return;
     }
+    DirTask task;
+    task.logical = logical;
+    task.dir = std::move(*dir);
     // Observing only (plan, status), live/ is neither checked nor repaired: no mirror.
-    std::optional<Dir> mirror;
     if (m_ctx.record)
       if (auto m = m_mirror_root.open_dir(std::string("/") + std::string(k_live_tree) + logical))
-        mirror = std::move(*m);
-    return walk_dir(*dir, mirror ? &*mirror : nullptr, logical);
+        task.parent_copy = std::make_shared<const Dir>(std::move(*m));
+    m_queue.push_back(std::move(task));
   }
 
-  // Removes mirrored content of trees that are no longer configured roots.
+  // Walks everything queued; the entries, copies written and warnings come back in path
+  // order, whatever thread found them.
+  Status run(std::vector<std::string>& written) {
+    unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, k_max_threads);
+    std::vector<WalkOutput> outputs(threads);
+    if (threads == 1) {
+      work(outputs[0]);
+    } else {
+      std::vector<std::thread> pool;
+      for (unsigned i = 0; i < threads; ++i)
+        pool.emplace_back([this, &out = outputs[i]] { work(out); });
+      for (auto& t : pool)
+        t.join();
+    }
+    if (m_error)
+      return tl::unexpected(*m_error);
+    std::vector<std::pair<std::string, std::string>> warnings;
+    std::size_t first_written = written.size();
+    sort_entries(m_root_entries);
+    std::vector<std::vector<FileEntry>> sorted;
+    sorted.push_back(std::move(m_root_entries));
+    for (auto& out : outputs) {
+      sorted.push_back(std::move(out.entries));
+      std::move(out.written.begin(), out.written.end(), std::back_inserter(written));
+      std::move(out.warnings.begin(), out.warnings.end(), std::back_inserter(warnings));
+    }
+    std::sort(written.begin() + static_cast<std::ptrdiff_t>(first_written), written.end());
+    std::stable_sort(warnings.begin(), warnings.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [path, message] : warnings)
+      m_ctx.notes.warn(std::move(message));
+    m_entries = merge_sorted(sorted);
+    return {};
+  }
+
+  /// Everything found, sorted by path.
+  std::vector<FileEntry> take() { return std::move(m_entries); }
+
+  // Removes mirrored content of trees that are no longer configured roots (single-threaded,
+  // after run()).
   Status prune_outside_roots(const Dir& mirror, const std::string& logical,
-                             const std::vector<std::string>& roots) {
+                             const std::vector<std::string>& roots,
+                             std::vector<std::string>& written) {
     auto list = TWIN_TRY(mirror.entries());
     for (const auto& e : list) {
       std::string path = join_logical(logical, e.name);
@@ -78,15 +199,17 @@ public:
                                   [&](const std::string& r) { return is_ancestor(path, r); });
       if (ancestor && e.stat.type == FileType::directory) {
         auto sub = TWIN_TRY(mirror.open_dir(e.name));
-        TWIN_CHECK(prune_outside_roots(sub, path, roots));
+        TWIN_CHECK(prune_outside_roots(sub, path, roots, written));
       } else {
-        TWIN_CHECK(remove_mirror(mirror, e.name, e.stat, path));
+        TWIN_CHECK(remove_mirror(mirror, e.name, e.stat, path, written));
       }
     }
     return {};
   }
 
 private:
+  static constexpr unsigned k_max_threads = 4;
+
   FileEntry describe(const std::string& logical, const FileStat& st) const {
     FileEntry e;
     e.path = logical;
@@ -98,10 +221,71 @@ private:
     return e;
   }
 
-  Status walk_dir(const Dir& dir, const Dir* mirror, const std::string& logical) {
-    auto list = dir.entries();
+  // One thread: takes tasks until the queue is empty and no other thread can add to it.
+  void work(WalkOutput& out) {
+    for (;;) {
+      DirTask task;
+      {
+        std::unique_lock lock(m_queue_mutex);
+        m_queue_changed.wait(lock, [&] { return !m_queue.empty() || m_busy == 0 || m_error; });
+        if (m_error || m_queue.empty())
+          break;
+        // Last in, first out: depth first, so few directories wait with open descriptors.
+        task = std::move(m_queue.back());
+        m_queue.pop_back();
+        ++m_busy;
+      }
+      std::vector<DirTask> found;
+      Status status = [&]() -> Status {
+        try {
+          return walk_dir(task, found, out);
+        } catch (const std::exception& e) { // bad_alloc, system_error: fail the snapshot
+          return fail("walking '{}': {}", task.logical, e.what());
+        }
+      }();
+      {
+        std::lock_guard lock(m_queue_mutex);
+        --m_busy;
+        if (!status && !m_error)
+          m_error = status.error();
+        std::move(found.begin(), found.end(), std::back_inserter(m_queue));
+      }
+      m_queue_changed.notify_all();
+    }
+    // Each thread sorts what it found, so that run() only merges.
+    try {
+      sort_entries(out.entries);
+    } catch (const std::exception& e) {
+      std::lock_guard lock(m_queue_mutex);
+      if (!m_error)
+        m_error = Error{fmt::format("sorting the files found: {}", e.what())};
+    }
+  }
+
+  Status walk_dir(DirTask& task, std::vector<DirTask>& found, WalkOutput& out) {
+    const std::string& logical = task.logical;
+    std::shared_ptr<const Dir> dir, mirror;
+    if (task.dir) {
+      dir = std::make_shared<const Dir>(std::move(*task.dir));
+      mirror = std::move(task.parent_copy);
+    } else {
+      auto sub = task.parent->open_dir(task.name);
+      if (!sub) { // its entry is already recorded
+        out.warn(logical,
+                 fmt::format("cannot read directory '{}': {}", logical, sub.error().message));
+        return {};
+      }
+      dir = std::make_shared<const Dir>(std::move(*sub));
+      if (task.has_copy)
+        if (auto m = task.parent_copy->open_dir(task.name))
+          mirror = std::make_shared<const Dir>(std::move(*m));
+    }
+    task.parent.reset(); // the parents' descriptors close when their last child opened
+    task.parent_copy.reset();
+
+    auto list = dir->entries();
     if (!list) {
-      m_ctx.notes.warn(fmt::format("cannot list '{}': {}", logical, list.error().message));
+      out.warn(logical, fmt::format("cannot list '{}': {}", logical, list.error().message));
       return {};
     }
     // Both listings come sorted by name, so the mirror's entry for a name is found by
@@ -111,68 +295,62 @@ private:
       if (auto m = mirror->entries())
         mirrored = std::move(*m);
     std::vector<char> kept(mirrored.size(), 0); // mirror entries that still belong there
-    std::size_t next_mirrored = 0;
-    for (const auto& e : *list) {
-      while (next_mirrored < mirrored.size() && mirrored[next_mirrored].name < e.name)
-        ++next_mirrored;
-      bool has_copy = next_mirrored < mirrored.size() && mirrored[next_mirrored].name == e.name;
-      const FileStat* copy = has_copy ? &mirrored[next_mirrored].stat : nullptr;
+    std::vector<Listed> items = match_copies(logical, *list, mirrored, out);
+    look_up_digests(items, *list, mirrored);
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const Dir::Entry& e = (*list)[i];
+      Listed& item = items[i];
+      if (item.skip)
+        continue;
+      const std::string& path = item.path;
+      const FileStat* copy = item.copy_index ? &mirrored[item.copy_index - 1].stat : nullptr;
       auto keep = [&] {
-        if (has_copy)
-          kept[next_mirrored] = 1;
+        if (item.copy_index)
+          kept[item.copy_index - 1] = 1;
       };
-      std::string path = join_logical(logical, e.name);
-      if (m_rules.excluded(path, e.name) || path == m_repo_logical)
-        continue;
-      if (!is_recordable_name(e.name)) {
-        m_ctx.notes.warn(fmt::format("{} is not valid UTF-8 or holds a control character; "
-                                     "it cannot be recorded and is left out",
-                                     quote_path(path)));
-        continue;
-      }
       FileEntry entry = describe(path, e.stat);
       switch (e.stat.type) {
       case FileType::directory: {
-        m_entries.push_back(std::move(entry));
-        auto sub = dir.open_dir(e.name);
-        if (!sub) {
-          m_ctx.notes.warn(
-              fmt::format("cannot read directory '{}': {}", path, sub.error().message));
-          continue; // its entry is already recorded
-        }
-        std::optional<Dir> sub_mirror;
+        out.entries.push_back(std::move(entry));
+        DirTask sub;
+        sub.logical = path;
+        sub.parent = dir;
+        sub.name = e.name;
         if (copy && copy->type != FileType::directory && m_ctx.record) {
           // It was a file when last mirrored: its copy is in the way of the directory's.
           std::string stale = mirror_path(k_live_tree, path);
+          std::unique_lock lock(m_tree_mutex);
           TWIN_CHECK(m_ctx.tree.remove(stale));
-          m_written.push_back(stale);
+          out.written.push_back(stale);
           keep();
         } else if (copy && copy->type == FileType::directory) {
-          if (auto m = mirror->open_dir(e.name))
-            sub_mirror = std::move(*m);
+          sub.parent_copy = mirror;
+          sub.has_copy = true;
           keep();
         }
-        TWIN_CHECK(walk_dir(*sub, sub_mirror ? &*sub_mirror : nullptr, path));
+        found.push_back(std::move(sub));
         continue;
       }
       case FileType::symlink: {
-        auto target = dir.read_link(e.name);
+        auto target = dir->read_link(e.name);
         if (!target)
-          m_ctx.notes.warn(
-              fmt::format("cannot read symlink '{}': {}", path, target.error().message));
+          out.warn(path, fmt::format("cannot read symlink '{}': {}", path, target.error().message));
         entry.target = target ? *target : "";
         break;
       }
       case FileType::file:
         if (e.stat.size > m_max_size) {
           entry.content = Content::too_large;
-        } else if (const CacheEntry* hit = m_cache.lookup(path, e.stat, copy, m_ctx.record)) {
+        } else if (item.cached) {
           entry.content = Content::stored;
-          entry.sha256 = hit->sha256;
-          if (m_ctx.secrets)
-            m_ctx.secrets->observe(path, entry.mode, nullptr);
+          entry.sha256 = std::move(*item.cached);
+          if (m_ctx.secrets && m_ctx.secrets->must_list(path, entry.mode, nullptr)) {
+            std::lock_guard lock(m_secrets_mutex);
+            m_ctx.secrets->list(path);
+          }
           keep();
-        } else if (auto stored = TWIN_TRY(store(dir, e.name, e.stat, copy, path, entry.mode))) {
+        } else if (auto stored =
+                       TWIN_TRY(store(*dir, e.name, e.stat, copy, path, entry.mode, out))) {
           entry.content = Content::stored;
           entry.sha256 = *stored;
           keep();
@@ -183,16 +361,66 @@ private:
       default: // sockets, FIFOs, devices: recorded, never read
         break;
       }
-      m_entries.push_back(std::move(entry));
+      out.entries.push_back(std::move(entry));
     }
     // A .gitattributes in live/filesystem is git-twin's own (the machine's are excluded):
     // it encrypts the secret files of its directory, and snapshot keeps it current.
     if (mirror && m_ctx.record)
       for (std::size_t i = 0; i < mirrored.size(); ++i)
-        if (!kept[i] && mirrored[i].name != k_attributes_name)
+        if (!kept[i] && mirrored[i].name != k_attributes_name) {
+          std::unique_lock lock(m_tree_mutex);
           TWIN_CHECK(remove_mirror(*mirror, mirrored[i].name, mirrored[i].stat,
-                                   join_logical(logical, mirrored[i].name)));
+                                   join_logical(logical, mirrored[i].name), out.written));
+        }
     return {};
+  }
+
+  // One entry of a directory listing, as walk_dir sees it.
+  struct Listed {
+    std::string path;
+    bool skip = false;                 // excluded, the twin itself, or unrecordable
+    std::size_t copy_index = 0;        // 1 + its copy's index in the mirror listing
+    std::optional<std::string> cached; // a regular file's digest from the stat cache
+  };
+
+  // Pairs each entry with its copy (both listings are sorted by name, so the two are walked
+  // side by side) and decides what is left out.
+  std::vector<Listed> match_copies(const std::string& logical, const std::vector<Dir::Entry>& list,
+                                   const std::vector<Dir::Entry>& mirrored, WalkOutput& out) const {
+    std::vector<Listed> items(list.size());
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const Dir::Entry& e = list[i];
+      while (next < mirrored.size() && mirrored[next].name < e.name)
+        ++next;
+      if (next < mirrored.size() && mirrored[next].name == e.name)
+        items[i].copy_index = next + 1;
+      items[i].path = join_logical(logical, e.name);
+      items[i].skip = m_rules.excluded(items[i].path, e.name) || items[i].path == m_repo_logical;
+      if (!items[i].skip && !is_recordable_name(e.name)) {
+        items[i].skip = true;
+        out.warn(items[i].path, fmt::format("{} is not valid UTF-8 or holds a control character; "
+                                            "it cannot be recorded and is left out",
+                                            quote_path(items[i].path)));
+      }
+    }
+    return items;
+  }
+
+  // The cached digests of a directory's regular files, under one lock for the directory:
+  // a lock per file made the threads wait on each other.
+  void look_up_digests(std::vector<Listed>& items, const std::vector<Dir::Entry>& list,
+                       const std::vector<Dir::Entry>& mirrored) {
+    std::lock_guard lock(m_cache_mutex);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const FileStat& st = list[i].stat;
+      if (items[i].skip || st.type != FileType::file || st.size > m_max_size)
+        continue;
+      const FileStat* copy =
+          items[i].copy_index ? &mirrored[items[i].copy_index - 1].stat : nullptr;
+      if (const CacheEntry* hit = m_cache.lookup(items[i].path, st, copy, m_ctx.record))
+        items[i].cached = hit->sha256;
+    }
   }
 
   // Reads a file, copies it into live/filesystem when the copy differs, and records it in
@@ -202,14 +430,17 @@ private:
   // A snapshot learns here whether the bytes make the file secret (a key in /etc/nginx).
   Result<std::optional<std::string>> store(const Dir& dir, const std::string& name,
                                            const FileStat& st, const FileStat* copy,
-                                           const std::string& logical, std::string_view mode) {
+                                           const std::string& logical, std::string_view mode,
+                                           WalkOutput& out) {
     auto content = dir.read_file(name);
     if (!content) {
-      m_ctx.notes.warn(fmt::format("cannot read '{}': {}", logical, content.error().message));
+      out.warn(logical, fmt::format("cannot read '{}': {}", logical, content.error().message));
       return std::optional<std::string>{};
     }
-    if (m_ctx.secrets)
-      m_ctx.secrets->observe(logical, mode, &*content);
+    if (m_ctx.secrets && m_ctx.secrets->must_list(logical, mode, &*content)) {
+      std::lock_guard lock(m_secrets_mutex);
+      m_ctx.secrets->list(logical);
+    }
     std::string digest = sha256_hex(*content);
     if (!m_ctx.record)
       return std::optional<std::string>{digest};
@@ -219,11 +450,13 @@ private:
       auto current = TWIN_TRY(m_ctx.tree.read(copy_path));
       same = current && *current == *content;
     } else if (copy && copy->type == FileType::directory) {
-      TWIN_CHECK(remove_mirror_tree(copy_path));
+      std::unique_lock lock(m_tree_mutex);
+      TWIN_CHECK(remove_mirror_tree(copy_path, out.written));
     }
     if (!same) {
+      std::shared_lock lock(m_tree_mutex);
       TWIN_CHECK(m_ctx.tree.write(copy_path, *content));
-      m_written.push_back(copy_path);
+      out.written.push_back(copy_path);
     }
     auto copy_stat = TWIN_TRY(m_ctx.tree.stat(copy_path));
     CacheEntry ce{st.inode, st.size, st.mtime_ns, st.ctime_ns, digest, 0, 0};
@@ -231,62 +464,58 @@ private:
       ce.copy_inode = copy_stat->inode;
       ce.copy_mtime_ns = copy_stat->mtime_ns;
     }
+    std::lock_guard lock(m_cache_mutex);
     m_cache.record(logical, ce);
     return std::optional<std::string>{digest};
   }
 
+  // Callers hold m_tree_mutex exclusively (or run alone).
   Status remove_mirror(const Dir& mirror, const std::string& name, const FileStat& st,
-                       const std::string& logical) {
+                       const std::string& logical, std::vector<std::string>& written) {
     std::string path = mirror_path(k_live_tree, logical);
     if (st.type == FileType::directory) {
       auto sub = TWIN_TRY(mirror.open_dir(name));
       auto list = TWIN_TRY(sub.entries());
       // Removing the last file also removes the directories it leaves empty.
       for (const auto& e : list)
-        TWIN_CHECK(remove_mirror(sub, e.name, e.stat, join_logical(logical, e.name)));
+        TWIN_CHECK(remove_mirror(sub, e.name, e.stat, join_logical(logical, e.name), written));
       return {};
     }
     TWIN_CHECK(m_ctx.tree.remove(path));
-    m_written.push_back(path);
+    written.push_back(path);
     return {};
   }
 
-  Status remove_mirror_tree(const std::string& copy_path) {
+  Status remove_mirror_tree(const std::string& copy_path, std::vector<std::string>& written) {
     auto sub = m_mirror_root.open_dir("/" + copy_path);
     if (!sub)
       return {};
     std::string logical = copy_path.substr(k_live_tree.size());
     auto list = TWIN_TRY(sub->entries());
     for (const auto& e : list)
-      TWIN_CHECK(remove_mirror(*sub, e.name, e.stat, join_logical(logical, e.name)));
+      TWIN_CHECK(remove_mirror(*sub, e.name, e.stat, join_logical(logical, e.name), written));
     return {};
   }
 
   PluginContext& m_ctx;
-  std::vector<std::string>& m_written;
   std::string m_repo_logical;
   StatCache& m_cache;
   AccountNames m_names;
   ExcludeRules m_rules;
   std::uint64_t m_max_size;
   const SystemRoot& m_mirror_root;
-  std::vector<FileEntry> m_entries;
-};
+  std::vector<FileEntry> m_root_entries; // the roots themselves
+  std::vector<FileEntry> m_entries;      // after run(): everything, sorted
 
-// Sorted through their positions, and each entry moved once: sorting the entries
-// themselves moves six strings per swap, which was most of the sort's time.
-std::vector<FileEntry> sort_entries(std::vector<FileEntry> entries) {
-  std::vector<std::uint32_t> order(entries.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return entries[a].path < entries[b].path; });
-  std::vector<FileEntry> sorted;
-  sorted.reserve(entries.size());
-  for (std::uint32_t i : order)
-    sorted.push_back(std::move(entries[i]));
-  return sorted;
-}
+  std::mutex m_queue_mutex;
+  std::condition_variable m_queue_changed;
+  std::vector<DirTask> m_queue;
+  unsigned m_busy = 0;          // tasks running, which may still queue more
+  std::optional<Error> m_error; // the first failure; the walk stops
+  std::mutex m_cache_mutex;
+  std::mutex m_secrets_mutex;
+  std::shared_mutex m_tree_mutex; // shared: writing a copy; exclusive: removing one
+};
 
 } // namespace
 
@@ -301,20 +530,21 @@ Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_
   std::vector<std::string> roots = ctx.config.filesystem_roots;
   std::sort(roots.begin(), roots.end());
   roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-  Walker walker(ctx, written, repo_logical, cache, std::move(names), mirror_root);
+  Walker walker(ctx, repo_logical, cache, std::move(names), mirror_root);
   for (const auto& root : roots) {
     // A root nested in another one is walked as part of it.
     bool nested = std::any_of(roots.begin(), roots.end(),
                               [&](const std::string& r) { return is_ancestor(r, root); });
     if (!nested)
-      TWIN_CHECK(walker.walk_root(root));
+      walker.add_root(root);
   }
+  TWIN_CHECK(walker.run(written));
   if (!ctx.record)
-    return CollectResult{sort_entries(walker.take())};
+    return CollectResult{walker.take()};
   if (auto top = mirror_root.open_dir(std::string("/") + std::string(k_live_tree)))
-    TWIN_CHECK(walker.prune_outside_roots(*top, "/", roots));
+    TWIN_CHECK(walker.prune_outside_roots(*top, "/", roots, written));
 
-  CollectResult result{sort_entries(walker.take())};
+  CollectResult result{walker.take()};
   auto now = std::chrono::system_clock::now().time_since_epoch();
   cache.save(cache_path, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
   return result;

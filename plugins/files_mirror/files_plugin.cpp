@@ -9,6 +9,7 @@
 
 #include <fmt/ranges.h>
 
+#include "core/parallel.hpp"
 #include "core/sha256.hpp"
 #include "plugins/files_mirror/account_names.hpp"
 #include "plugins/files_mirror/adoption.hpp"
@@ -48,6 +49,20 @@ Status copy_to_desired(PluginContext& ctx, const std::string& logical, const std
     return fail("observed copy of '{}' is missing from {}", logical, k_live_tree);
   if (TWIN_TRY(ctx.tree.write_if_changed(twin_path, *content)))
     written.push_back(twin_path);
+  return {};
+}
+
+// copy_to_desired for each (twin_path, logical path), in parallel; `written` gets the
+// twin_paths that changed, in twin_path order.
+Status copy_all_to_desired(PluginContext& ctx, const std::map<std::string, std::string>& copies,
+                           std::vector<std::string>& written) {
+  std::vector<std::pair<std::string, std::string>> jobs(copies.begin(), copies.end());
+  std::vector<std::vector<std::string>> wrote(jobs.size());
+  TWIN_CHECK(parallel_for_each(jobs.size(), [&](std::size_t i) {
+    return copy_to_desired(ctx, jobs[i].second, jobs[i].first, wrote[i]);
+  }));
+  for (auto& w : wrote)
+    written.insert(written.end(), w.begin(), w.end());
   return {};
 }
 
@@ -108,14 +123,16 @@ Result<Value> FilesMirror::seed_state(PluginContext& ctx, const Value& live,
                                       std::vector<std::string>& written) const {
   Value document;
   Value& list = files_list(document);
+  std::map<std::string, std::string> copies; // twin_path -> logical path
   for (const FileEntry& e : TWIN_TRY(live_entries(live))) {
     if (!adoptable(e))
       continue;
     Value item = desired_value(e);
     if (const Value* twin_path = item.find("twin_path"))
-      TWIN_CHECK(copy_to_desired(ctx, e.path, twin_path->as_string(), written));
+      copies[twin_path->as_string()] = e.path;
     list.push_back(std::move(item));
   }
+  TWIN_CHECK(copy_all_to_desired(ctx, copies, written));
   return document;
 }
 
@@ -140,6 +157,10 @@ Result<AdoptSummary> FilesMirror::adopt(PluginContext& ctx, const Value& live_do
   AdoptSummary summary;
   Value::List& items = files_list(desired_doc).as_list();
   std::set<std::size_t> removed;
+  // Copies into filesystem/ are made after the decisions, on several threads: adopting a
+  // whole new tree copies thousands of files. Keyed by twin_path: should two entries share
+  // one, the last decision's copy wins, as it would one after the other.
+  std::map<std::string, std::string> copies; // twin_path -> logical path
   for (const auto& d : decisions) {
     const DesiredFile* previous =
         d.kind == AdoptDecision::Kind::add ? nullptr : &desired[d.desired_index];
@@ -155,7 +176,7 @@ Result<AdoptSummary> FilesMirror::adopt(PluginContext& ctx, const Value& live_do
           summary.conflicts.push_back(d.path);
           break;
         }
-        TWIN_CHECK(copy_to_desired(ctx, d.path, twin_path->as_string(), summary.written));
+        copies[twin_path->as_string()] = d.path;
       }
       if (previous)
         items[d.desired_index] = std::move(item);
@@ -177,6 +198,8 @@ Result<AdoptSummary> FilesMirror::adopt(PluginContext& ctx, const Value& live_do
       break;
     }
   }
+
+  TWIN_CHECK(copy_all_to_desired(ctx, copies, summary.written));
 
   if (!summary.adopted.empty()) {
     Value::List kept;

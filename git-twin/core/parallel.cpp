@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#include "core/parallel.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace twin {
+
+unsigned io_threads() {
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+}
+
+Status parallel_for_each(std::size_t count, const std::function<Status(std::size_t)>& job) {
+  // Below this, starting threads costs more than it saves.
+  constexpr std::size_t k_min_parallel = 64;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  std::optional<Error> error;
+  auto record = [&](Error e) {
+    std::lock_guard lock(error_mutex);
+    if (!error)
+      error = std::move(e);
+    failed = true;
+  };
+  auto work = [&] {
+    for (std::size_t i; !failed && (i = next++) < count;) {
+      try {
+        if (auto status = job(i); !status)
+          record(status.error());
+      } catch (const std::exception& e) {
+        record(Error{e.what()});
+      }
+    }
+  };
+  unsigned threads = count < k_min_parallel ? 1 : io_threads();
+  std::vector<std::thread> pool;
+  try {
+    for (unsigned t = 1; t < threads; ++t)
+      pool.emplace_back(work);
+  } catch (const std::system_error&) {
+    // No more threads to be had: the ones started, and this one, do all the jobs.
+  }
+  work();
+  for (auto& t : pool)
+    t.join();
+  if (error)
+    return tl::unexpected(*error);
+  return {};
+}
+
+} // namespace twin
