@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/git_repo.hpp"
 #include "core/git_settings.hpp"
+#include "core/prestage.hpp"
 
 #include "core/fs_util.hpp"
 #include "core/secret_cipher.hpp"
@@ -490,7 +491,8 @@ Result<Completed> run_git(Runner& runner, const std::string& work_tree,
 
 Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& repo,
                                                 const std::vector<std::string>& paths,
-                                                const std::string& message) {
+                                                const std::string& message,
+                                                const std::vector<std::string>& fresh) {
   // Directories are staged with `git add -A` (one pathspec each: cheap). Files are staged
   // by exact name through update-index: thousands of pathspecs would make `git add` match
   // every index entry against every pathspec. Both ignore .gitignore files mirrored from the
@@ -514,6 +516,7 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
   // Every git command that stores content gets the twin-crypt filter on its command line:
   // secrets are encrypted even where the repository's config lost the filter.
   const std::vector<std::string> filter = crypt_filter_overrides();
+  prestage_files(runner, repo, fresh);
   if (!dirs.empty()) {
     std::vector<std::string> add = filter;
     add.insert(add.end(), {"add", "-A", "-f", "--"});

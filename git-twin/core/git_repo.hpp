@@ -116,8 +116,11 @@ Result<Completed> run_git(Runner& runner, const std::string& work_tree,
 /// Stages `paths` (with -A semantics, ignoring .gitignore files mirrored from the machine)
 /// and commits exactly those paths, leaving anything else the user staged alone.
 /// Returns the new commit id, or nullopt when there was nothing to commit.
+/// `fresh`: files below `paths` written by this run, whose objects are likely new; many of
+/// them are staged ahead by several git processes at once (core/prestage.hpp).
 Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& repo,
                                                 const std::vector<std::string>& paths,
-                                                const std::string& message);
+                                                const std::string& message,
+                                                const std::vector<std::string>& fresh = {});
 
 } // namespace twin

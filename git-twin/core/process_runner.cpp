@@ -8,9 +8,14 @@
 // that grandchildren holding the pipes die too.
 #include "core/runner.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <future>
+#include <optional>
 #include <system_error>
+#include <thread>
+#include <vector>
 
 #include <sys/wait.h>
 
@@ -18,6 +23,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
+
+#include "core/parallel.hpp"
 
 namespace twin {
 
@@ -51,7 +58,40 @@ std::future<std::string> ready_future() {
 class ProcessRunner final : public Runner {
 public:
   Result<Completed> run(const Command& command) override;
+  std::vector<Result<Completed>> run_all(const std::vector<Command>& commands) override;
 };
+
+// Each run() has its own io_context, pipes and process group; the threads share nothing but
+// inherited descriptors: Boost.Process 1.74 does not make its pipes close-on-exec, so a child
+// started at the same moment as another can hold the other's stdin open. Commands that read
+// input therefore run one after the other: two could otherwise wait for each other's end
+// of input until the timeout.
+std::vector<Result<Completed>> ProcessRunner::run_all(const std::vector<Command>& commands) {
+  if (std::any_of(commands.begin(), commands.end(),
+                  [](const Command& c) { return !c.input.empty() || c.interactive; }))
+    return Runner::run_all(commands);
+  std::vector<std::optional<Result<Completed>>> done(commands.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next++) < commands.size();)
+      done[i] = run(commands[i]);
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < std::min<std::size_t>(io_threads(), commands.size()); ++t) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error&) {
+      break; // no thread to be had: the ones started, and this one, run them all
+    }
+  }
+  work();
+  for (auto& t : threads)
+    t.join();
+  std::vector<Result<Completed>> results;
+  for (auto& d : done)
+    results.push_back(std::move(*d));
+  return results;
+}
 
 Result<Completed> ProcessRunner::run(const Command& command) {
   if (command.argv.empty())
@@ -184,6 +224,13 @@ Result<Completed> ProcessRunner::run(const Command& command) {
 }
 
 } // namespace
+
+std::vector<Result<Completed>> Runner::run_all(const std::vector<Command>& commands) {
+  std::vector<Result<Completed>> results;
+  for (const auto& command : commands)
+    results.push_back(run(command));
+  return results;
+}
 
 Runner& process_runner() {
   static ProcessRunner runner;

@@ -43,6 +43,10 @@ public:
   /// Runs the command to completion. Fails (Error) only when it could not be started
   /// (executable not found, fork failure); a non-zero exit is a Completed.
   virtual Result<Completed> run(const Command& command) = 0;
+  /// Runs independent commands, several at a time where the runner can (the real one runs
+  /// io_threads() at once, and commands that read input one after the other); the results
+  /// come in the commands' order. By default one after the other.
+  virtual std::vector<Result<Completed>> run_all(const std::vector<Command>& commands);
 };
 
 /// The real runner (Boost.Process). Call once at startup: ignore SIGPIPE, default SIGCHLD.

@@ -56,7 +56,8 @@ std::string default_message(const SnapshotOptions& options, const SnapshotReport
 Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions& options,
                        const std::optional<std::string>& base, LiveMemo& memo,
                        SnapshotSecrets& secrets, PluginSnapshot& report,
-                       std::vector<std::string>& commit_paths, std::string& live_blob) {
+                       std::vector<std::string>& commit_paths, std::vector<std::string>& fresh,
+                       std::string& live_blob) {
   Notes notes;
   PluginContext ctx{env.root, env.runner, env.config, env.tree, env.repo.git_dir(), notes};
   ctx.secrets = &secrets.tracker;
@@ -65,6 +66,7 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
   report.warnings = std::move(notes.warnings);
   report.resources = observed.resources();
   report.copies_written = written.size();
+  fresh.insert(fresh.end(), written.begin(), written.end());
   report.has_state = plugin.has_state();
 
   // live_blob is compared with the base's and HEAD's below. The document itself is built
@@ -87,7 +89,10 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
   if (!plugin.has_state())
     return {};
   if (options.seed) {
+    std::size_t collected = written.size();
     Value desired = TWIN_TRY(plugin.seed_state(ctx, observed.document(), written));
+    fresh.insert(fresh.end(), written.begin() + static_cast<std::ptrdiff_t>(collected),
+                 written.end());
     TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired)));
     return {};
   }
@@ -123,6 +128,7 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
     commit_paths.push_back(state_path(plugin));
     for (const auto& p : report.adopt.written)
       commit_paths.push_back(p);
+    fresh.insert(fresh.end(), report.adopt.written.begin(), report.adopt.written.end());
   }
   return {};
 }
@@ -242,6 +248,7 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     base.reset();
   std::vector<std::string> paths = {"live"};
   std::vector<std::pair<std::string, std::string>> live_blobs; // repo path, blob id
+  std::vector<std::string> fresh; // copies written under live/: their objects may be new
   bool wrote = false;
   LiveMemo memo = LiveMemo::load(env.repo.git_dir());
   std::string attributes = TWIN_TRY(env.tree.read(".gitattributes")).value_or("");
@@ -251,8 +258,8 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     pr.plugin = std::string(plugin->name());
     std::string blob;
     std::vector<std::string> adopted_paths;
-    if (auto ok =
-            snapshot_plugin(env, *plugin, options, base, memo, secrets, pr, adopted_paths, blob);
+    if (auto ok = snapshot_plugin(env, *plugin, options, base, memo, secrets, pr, adopted_paths,
+                                  fresh, blob);
         !ok) {
       pr.error = ok.error().message;
       continue;
@@ -313,7 +320,7 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
   if (!head_matches || wrote) {
     std::string message =
         options.message.empty() ? default_message(options, report) : options.message;
-    report.commit = TWIN_TRY(commit_paths(env.runner, env.repo, paths, message));
+    report.commit = TWIN_TRY(commit_paths(env.runner, env.repo, paths, message, fresh));
     TWIN_CHECK(write_pending(env.repo, {}));
     head = TWIN_TRY(env.repo.resolve("HEAD"));
   }

@@ -239,6 +239,30 @@ TEST_CASE("runs from several threads at once keep their results apart", "[runner
   CHECK(failures == std::vector<int>(4, 0));
 }
 
+TEST_CASE("run_all runs its commands at the same time and returns results in order", "[runner]") {
+  prepare_process_signals();
+  TempDir tmp{"runner"};
+  // Each command announces itself and waits for the other: run one after the other, the
+  // first would time out.
+  auto waiting = [&](const std::string& mine, const std::string& other, const std::string& say) {
+    Command c =
+        cmd({"sh", "-c", "touch \"$1\"; while [ ! -e \"$2\" ]; do sleep 0.01; done; echo \"$3\"",
+             "sh", (tmp.path() / mine).string(), (tmp.path() / other).string(), say});
+    c.timeout = std::chrono::seconds(20);
+    return c;
+  };
+  auto results =
+      process_runner().run_all({waiting("a", "b", "first"), waiting("b", "a", "second")});
+  REQUIRE(results.size() == 2);
+  REQUIRE(results[0]);
+  REQUIRE(results[1]);
+  CHECK(results[0]->ok());
+  CHECK(results[1]->ok());
+  CHECK(results[0]->out == "first\n");
+  CHECK(results[1]->out == "second\n");
+  CHECK(no_child_left());
+}
+
 TEST_CASE("describe_argv quotes what the shell would need", "[runner]") {
   CHECK(describe_argv({"git", "add", "--", "a", "b"}) == "git add -- a b");
   CHECK(describe_argv({"printf", "%s", "a b", "$HOME", "*", ""}) ==

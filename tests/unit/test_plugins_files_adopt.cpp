@@ -7,6 +7,7 @@
 
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -155,6 +156,32 @@ TEST_CASE("adopt appends a new file in path order", "[files][sync]") {
   for (const Value& item : desired.find("files")->as_list())
     order.push_back(item.get_string("path"));
   CHECK(order == Paths{"/etc/a.conf", "/etc/m.conf", "/etc/z.conf"});
+}
+
+TEST_CASE("adopting hundreds of new files copies each one, on several threads", "[files][sync]") {
+  Twin twin;
+  std::vector<FileEntry> seen;
+  Paths expected_written;
+  for (int i = 0; i < 300; ++i) {
+    std::string path = "/etc/d" + std::to_string(i % 7) + "/f" + std::to_string(i);
+    std::string content = "content of " + path + "\n";
+    twin.observe(path, content);
+    seen.push_back(observed(path, content));
+    expected_written.push_back("filesystem" + path);
+  }
+  std::sort(seen.begin(), seen.end(),
+            [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+  std::sort(expected_written.begin(), expected_written.end());
+  Value base = live_document({});
+  Value live = live_document(seen);
+  Value desired = document({});
+
+  AdoptSummary summary = twin.adopt(live, &base, desired);
+  CHECK(summary.adopted.size() == 300);
+  CHECK(summary.written == expected_written);
+  for (const auto& e : seen)
+    REQUIRE(read_file(twin.dir() / ("filesystem" + e.path)) == "content of " + e.path + "\n");
+  CHECK(desired.find("files")->as_list().size() == 300);
 }
 
 TEST_CASE("adopt drops a file removed on the machine, with its desired content", "[files][sync]") {

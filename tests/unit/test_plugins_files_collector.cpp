@@ -366,6 +366,45 @@ TEST_CASE("a second collect of an unchanged machine writes nothing and returns t
   CHECK(second == first);
 }
 
+TEST_CASE("a tree of hundreds of directories comes back complete and in path order, "
+          "whichever thread walked what",
+          "[files]") {
+  Machine m;
+  m.config.max_file_size_mb = 1;
+  std::vector<std::string> expected = {"/etc"};
+  // Names around '/' in byte order ("a" < "a-b" < "a.conf" < "a/x") and deep chains, so
+  // that the order of the walk and the order of paths differ.
+  for (int d = 0; d < 60; ++d) {
+    std::string dir = "/etc/d" + std::to_string(d);
+    expected.push_back(dir);
+    for (std::string name : {"a", "a-b", "a.conf"}) {
+      write_file(m.root() / (dir.substr(1) + "/" + name), dir + name + "\n");
+      expected.push_back(dir + "/" + name);
+    }
+    std::string deep = dir + "/a.d";
+    expected.push_back(deep);
+    for (int level = 0; level < 4; ++level) {
+      deep += "/s" + std::to_string(level);
+      expected.push_back(deep);
+    }
+    write_file(m.root() / (deep.substr(1) + "/leaf"), deep + "\n");
+    expected.push_back(deep + "/leaf");
+  }
+  std::sort(expected.begin(), expected.end());
+
+  std::vector<std::string> written;
+  auto entries = m.collect(written);
+  CHECK(paths_of(entries) == expected);
+  CHECK(written.size() == 60 * 4);
+  CHECK(std::is_sorted(written.begin(), written.end()));
+  CHECK(read_file(m.live_copy("/etc/d59/a.d/s0/s1/s2/s3/leaf")) == "/etc/d59/a.d/s0/s1/s2/s3\n");
+  CHECK(m.notes.warnings.empty());
+
+  std::vector<std::string> again;
+  CHECK(paths_of(m.collect(again)) == expected);
+  CHECK(again.empty());
+}
+
 TEST_CASE("after one file changes only its copy is rewritten", "[files]") {
   Machine m;
   build_sample_root(m.root());

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: MIT
+#include "core/prestage.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string_view>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <git2/sys/index.h>
+
+#include "core/ascii.hpp"
+#include "core/fs_util.hpp"
+#include "core/git_settings.hpp"
+#include "core/parallel.hpp"
+
+namespace twin {
+namespace {
+
+constexpr std::size_t k_min_files = 1000;
+
+bool same_stat(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_mode == b.st_mode &&
+         a.st_uid == b.st_uid && a.st_gid == b.st_gid && a.st_size == b.st_size &&
+         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec &&
+         a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+}
+
+struct Candidate {
+  std::string path;
+  struct stat before {};
+  std::optional<git_oid> id;
+  // For filesystem/P: the candidate live/filesystem/P (the copy it was adopted from), whose
+  // id it takes when both hold the same bytes under the same attributes.
+  std::optional<std::size_t> twin;
+};
+
+// The attributes that change what git stores for a file's bytes.
+const std::vector<std::string> k_content_attributes = {"filter", "text",  "eol",
+                                                       "crlf",   "ident", "working-tree-encoding"};
+
+// git's index lock, held from reading the index to replacing it, as git holds it: created
+// exclusively, removed on every way out.
+class IndexLock {
+public:
+  explicit IndexLock(std::string path) : m_path(std::move(path)) {
+    int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    m_held = fd >= 0;
+    if (fd >= 0)
+      ::close(fd);
+  }
+  ~IndexLock() {
+    if (m_held)
+      ::unlink(m_path.c_str());
+  }
+  IndexLock(const IndexLock&) = delete;
+  IndexLock& operator=(const IndexLock&) = delete;
+  bool held() const { return m_held; }
+
+private:
+  std::string m_path;
+  bool m_held = false;
+};
+
+template <class T, void (*Free)(T*)> struct Owned {
+  T* ptr = nullptr;
+  ~Owned() {
+    if (ptr)
+      Free(ptr);
+  }
+};
+
+// core.fileMode, core.ignoreCase and core.autocrlf at Linux's defaults: prestaging assumes
+// the files' modes count, names are case-sensitive, and bytes without attributes are
+// stored as they are.
+bool default_index_settings(Runner& runner, const GitRepo& repo) {
+  auto settings = run_git(runner, repo.work_tree(),
+                          {"config", "--get-regexp", "^core\\.(filemode|ignorecase|autocrlf)$"});
+  if (!settings) // exit 1: none is set
+    return true;
+  std::istringstream lines(settings->out);
+  for (std::string line; std::getline(lines, line);) {
+    std::size_t space = line.find(' ');
+    std::string name = line.substr(0, space);
+    // "[core] filemode" with no value means true.
+    std::string value =
+        space == std::string::npos ? "true" : ascii_lowercase(line.substr(space + 1));
+    bool yes = value == "true" || value == "yes" || value == "on" || value == "1";
+    bool no = value == "false" || value == "no" || value == "off" || value == "0";
+    if ((name == "core.filemode" && !yes) || (name == "core.ignorecase" && !no) ||
+        (name == "core.autocrlf" && !no))
+      return false;
+  }
+  return true;
+}
+
+Command git_command(const GitRepo& repo, const std::vector<std::string>& args) {
+  Command command;
+  command.argv = {"git"};
+  for (const auto& arg : crypt_filter_overrides())
+    command.argv.push_back(arg);
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.cwd = repo.work_tree();
+  command.env["GIT_TWIN_INTERNAL"] = "1";
+  command.env["LC_ALL"] = "C";
+  return command;
+}
+
+// `path` -> its content attributes as `git check-attr -z` printed them.
+std::map<std::string, std::string, std::less<>> parse_check_attr(const std::string& out) {
+  std::map<std::string, std::string, std::less<>> values;
+  for (std::size_t start = 0; start < out.size();) {
+    std::size_t a = out.find('\0', start);
+    std::size_t b = a == std::string::npos ? a : out.find('\0', a + 1);
+    std::size_t c = b == std::string::npos ? b : out.find('\0', b + 1);
+    if (c == std::string::npos)
+      break;
+    values[out.substr(start, a - start)] += out.substr(a + 1, c - a); // "attr\0value\0"
+    start = c + 1;
+  }
+  return values;
+}
+
+// Paths split into lists of at most `max_bytes` of arguments each, and into a multiple of
+// `lists` of them, so that that many processes at a time get about equal shares.
+std::vector<std::vector<std::size_t>> split_paths(const std::vector<Candidate>& files,
+                                                  const std::vector<std::size_t>& which,
+                                                  unsigned lists) {
+  constexpr std::size_t max_bytes = 256 * 1024; // far below ARG_MAX (2 MiB here)
+  std::size_t bytes = 0;
+  for (std::size_t i : which)
+    bytes += files[i].path.size() + 1;
+  std::size_t count = std::max<std::size_t>(1, (bytes + max_bytes - 1) / max_bytes);
+  count = (count + lists - 1) / lists * lists;
+  std::vector<std::vector<std::size_t>> out(
+      std::min(count, std::max<std::size_t>(1, which.size())));
+  for (std::size_t k = 0; k < which.size(); ++k)
+    out[k * out.size() / which.size()].push_back(which[k]);
+  return out;
+}
+
+// The ids hash-object printed, one line per file in argument order; a process that stopped
+// early (a file it could not read) printed the ids of the files before it.
+void take_ids(const std::string& out, const std::vector<std::size_t>& fed,
+              std::vector<Candidate>& files) {
+  std::size_t line = 0;
+  for (std::size_t start = 0; start < out.size() && line < fed.size(); ++line) {
+    std::size_t end = out.find('\n', start);
+    if (end == std::string::npos)
+      break;
+    git_oid id;
+    if (end - start != GIT_OID_HEXSZ ||
+        git_oid_fromstrn(&id, out.data() + start, GIT_OID_HEXSZ) < 0)
+      break;
+    files[fed[line]].id = id;
+    start = end + 1;
+  }
+}
+
+// Hashes the files that have no twin and asks git for the content attributes of every twin
+// pair, with as many git processes at a time as the runner runs. Paths go as arguments, not on
+// stdin: two children started together can inherit each other's pipes (Boost.Process 1.74 does not
+// make them close-on-exec), and two that wait for the end of their input would wait for
+// each other.
+void hash_objects(Runner& runner, const GitRepo& repo, std::vector<Candidate>& files,
+                  std::map<std::string, std::string, std::less<>>& attributes) {
+  std::vector<std::size_t> primaries, twins;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    (files[i].twin ? twins : primaries).push_back(i);
+  unsigned processes = io_threads();
+  std::vector<Command> commands;
+  std::vector<std::vector<std::size_t>> fed;
+  for (auto& list : split_paths(files, primaries, 4 * processes)) {
+    std::vector<std::string> args = {"hash-object", "-w", "--"};
+    for (std::size_t i : list)
+      args.push_back(files[i].path);
+    commands.push_back(git_command(repo, args));
+    fed.push_back(std::move(list));
+  }
+  std::size_t hashing = commands.size();
+  if (!twins.empty())
+    for (const auto& list : split_paths(files, twins, 2 * processes)) {
+      std::vector<std::string> args = {"check-attr", "-z"};
+      args.insert(args.end(), k_content_attributes.begin(), k_content_attributes.end());
+      args.push_back("--");
+      for (std::size_t i : list) {
+        args.push_back(files[i].path);
+        args.push_back(files[*files[i].twin].path);
+      }
+      commands.push_back(git_command(repo, args));
+    }
+  auto results = runner.run_all(commands);
+  for (std::size_t k = 0; k < commands.size(); ++k) {
+    if (!results[k])
+      continue;
+    if (k < hashing)
+      take_ids(results[k]->out, fed[k], files);
+    else if (results[k]->ok())
+      attributes.merge(parse_check_attr(results[k]->out));
+  }
+}
+
+std::optional<std::string> read_bytes(const std::string& path) {
+  FdGuard fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  std::string content;
+  if (fd.get() < 0 || read_all(fd.get(), 0, content) != 0)
+    return std::nullopt;
+  return content;
+}
+
+// Whether git stores a file's bytes as they are: none of its content attributes is set
+// ("attr\0value\0" pairs as parse_check_attr keeps them). A filter may depend on the path:
+// twin-crypt puts it in the ciphertext.
+bool stored_as_is(std::string_view attrs) {
+  for (std::size_t start = 0; start < attrs.size();) {
+    std::size_t name_end = attrs.find('\0', start);
+    std::size_t value_end =
+        name_end == std::string_view::npos ? name_end : attrs.find('\0', name_end + 1);
+    if (value_end == std::string_view::npos ||
+        attrs.substr(name_end + 1, value_end - name_end - 1) != "unspecified")
+      return false;
+    start = value_end + 1;
+  }
+  return true;
+}
+
+// A twin takes its partner's id when git would compute the same one: both stored as they
+// are, the same executable bit, and the same bytes (read here, so that an edit since the
+// adoption shows).
+void resolve_twins(const GitRepo& repo, std::vector<Candidate>& files,
+                   const std::map<std::string, std::string, std::less<>>& attributes) {
+  std::vector<std::size_t> twins;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (files[i].twin && files[*files[i].twin].id)
+      twins.push_back(i);
+  (void)parallel_for_each(twins.size(), [&](std::size_t k) -> Status {
+    Candidate& file = files[twins[k]];
+    const Candidate& partner = files[*file.twin];
+    auto a = attributes.find(file.path);
+    auto b = attributes.find(partner.path);
+    if (a == attributes.end() || b == attributes.end() || !stored_as_is(a->second) ||
+        !stored_as_is(b->second) || file.before.st_size != partner.before.st_size ||
+        (file.before.st_mode & S_IXUSR) != (partner.before.st_mode & S_IXUSR))
+      return {};
+    auto mine = read_bytes(repo.work_tree() + "/" + file.path);
+    auto theirs = read_bytes(repo.work_tree() + "/" + partner.path);
+    if (mine && theirs && *mine == *theirs)
+      file.id = partner.id;
+    return {};
+  });
+}
+
+git_index_entry entry_for(const Candidate& file) {
+  git_index_entry e{};
+  e.ctime.seconds = static_cast<int32_t>(file.before.st_ctim.tv_sec);
+  e.ctime.nanoseconds = static_cast<uint32_t>(file.before.st_ctim.tv_nsec);
+  e.mtime.seconds = static_cast<int32_t>(file.before.st_mtim.tv_sec);
+  e.mtime.nanoseconds = static_cast<uint32_t>(file.before.st_mtim.tv_nsec);
+  e.dev = static_cast<uint32_t>(file.before.st_dev);
+  e.ino = static_cast<uint32_t>(file.before.st_ino);
+  e.mode = (file.before.st_mode & S_IXUSR) ? 0100755 : 0100644; // as git records a file
+  e.uid = file.before.st_uid;
+  e.gid = file.before.st_gid;
+  e.file_size = static_cast<uint32_t>(file.before.st_size);
+  e.id = *file.id;
+  e.path = file.path.c_str();
+  return e;
+}
+
+// Writes the index with `files` staged: the current entries, ours replacing any of the same
+// path, in git's order, written to a copy that then replaces the index under its lock.
+std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files) {
+  std::string index_path = repo.git_dir() + "/index";
+  IndexLock lock(index_path + ".lock");
+  if (!lock.held())
+    return 0; // another git command is staging: leave it all to git add
+  ::mkdir((repo.git_dir() + "/twin").c_str(), 0700); // git-twin's own; there already in a twin
+  std::string scratch = repo.git_dir() + "/twin/prestage-index";
+  std::string current = read_state_file(index_path);
+  if (!current.empty() && !replace_state_file(scratch, current))
+    return 0;
+  if (current.empty())
+    ::unlink(scratch.c_str());
+
+  Owned<git_index, git_index_free> index;
+  // A standalone index (no repository): libgit2 then neither looks at the work tree nor
+  // smudges entries it would call racy; git does that itself when it reads the index.
+  if (git_index_open(&index.ptr, scratch.c_str()) < 0 || git_index_has_conflicts(index.ptr) ||
+      git_index_reuc_entrycount(index.ptr) > 0)
+    return 0;
+
+  std::map<std::string, git_index_entry> entries; // path -> entry; paths point into the map
+  for (std::size_t i = 0; i < git_index_entrycount(index.ptr); ++i) {
+    const git_index_entry* e = git_index_get_byindex(index.ptr, i);
+    auto [it, inserted] = entries.emplace(e->path, *e);
+    it->second.path = it->first.c_str();
+  }
+  std::size_t staged = 0;
+  for (const auto& file : files) {
+    if (!file.id)
+      continue;
+    auto [it, inserted] = entries.insert_or_assign(file.path, entry_for(file));
+    it->second.path = it->first.c_str();
+    ++staged;
+  }
+  if (staged == 0 || git_index_clear(index.ptr) < 0)
+    return 0;
+  // In path order each entry goes at the end: adding them in any other order moves the
+  // entries after it every time.
+  for (const auto& [path, entry] : entries)
+    if (git_index_add(index.ptr, &entry) < 0)
+      return 0; // a file and a directory of one name, say: git add sorts that out
+  if (git_index_write(index.ptr) < 0 || ::rename(scratch.c_str(), index_path.c_str()) != 0)
+    return 0;
+  return staged;
+}
+
+} // namespace
+
+std::size_t prestage_files(Runner& runner, const GitRepo& repo,
+                           const std::vector<std::string>& files) {
+  if (files.size() < k_min_files || io_threads() < 2)
+    return 0;
+  std::vector<Candidate> candidates;
+  candidates.reserve(files.size());
+  for (const auto& path : files) {
+    // Whatever is not a regular file now is left to git add.
+    Candidate c;
+    c.path = path;
+    if (::lstat((repo.work_tree() + "/" + path).c_str(), &c.before) == 0 &&
+        S_ISREG(c.before.st_mode))
+      candidates.push_back(std::move(c));
+  }
+  if (candidates.size() < k_min_files || !default_index_settings(runner, repo))
+    return 0;
+  git_libgit2_init(); // reference-counted: a second call is harmless
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& a, const Candidate& b) { return a.path < b.path; });
+  candidates.erase(
+      std::unique(candidates.begin(), candidates.end(),
+                  [](const Candidate& a, const Candidate& b) { return a.path == b.path; }),
+      candidates.end());
+  // filesystem/P adopted from live/filesystem/P: git need not hash the same bytes twice.
+  for (auto& c : candidates) {
+    if (c.path.rfind("filesystem/", 0) != 0)
+      continue;
+    std::string partner = "live/" + c.path;
+    auto it = std::lower_bound(candidates.begin(), candidates.end(), partner,
+                               [](const Candidate& a, const std::string& p) { return a.path < p; });
+    if (it != candidates.end() && it->path == partner)
+      c.twin = static_cast<std::size_t>(it - candidates.begin());
+  }
+  std::map<std::string, std::string, std::less<>> attributes;
+  hash_objects(runner, repo, candidates, attributes);
+  resolve_twins(repo, candidates, attributes);
+  // Stat data is what it was before hashing, as git add records it; a file changed since
+  // is left to git add.
+  for (auto& c : candidates) {
+    struct stat after {};
+    if (c.id && (::lstat((repo.work_tree() + "/" + c.path).c_str(), &after) != 0 ||
+                 !same_stat(c.before, after)))
+      c.id.reset();
+  }
+  // A twin compared its bytes with its partner's as they are now: when the partner changed
+  // since it was hashed, that id is not the id of those bytes.
+  for (auto& c : candidates)
+    if (c.twin && !candidates[*c.twin].id)
+      c.id.reset();
+  return write_index(repo, candidates);
+}
+
+} // namespace twin

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// prestage_files against a real repository and the git CLI: the index it writes holds what
+// `git add` would have staged (mode, object id, path) with the files' stat data, and it
+// leaves alone what it must (a held index lock, files it cannot read, copies that differ).
+#include <catch2/catch.hpp>
+
+#include "test_support.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <sys/stat.h>
+
+#include "core/git_repo.hpp"
+#include "core/parallel.hpp"
+#include "core/prestage.hpp"
+#include "core/runner.hpp"
+
+using namespace twin;
+namespace fs = std::filesystem;
+using twin_test::git;
+using twin_test::TempDir;
+using twin_test::write_file;
+
+namespace {
+
+// stdout of a shell command run in `dir`.
+std::string output_of(const fs::path& dir, const std::string& command) {
+  std::string full = "cd '" + dir.string() + "' && " + command;
+  std::string out;
+  FILE* pipe = ::popen(full.c_str(), "r");
+  REQUIRE(pipe);
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+    out.append(buffer, n);
+  ::pclose(pipe);
+  return out;
+}
+
+struct ManyFiles {
+  TempDir tmp{"prestage"};
+  fs::path work = tmp.path() / "twin";
+  std::vector<std::string> files;
+  ManyFiles() {
+    fs::create_directories(work);
+    git(work, "init -q");
+    for (int i = 0; i < 1200; ++i) {
+      std::string path =
+          "live/filesystem/etc/d" + std::to_string(i % 10) + "/f" + std::to_string(i);
+      write_file(work / path, "file " + std::to_string(i) + "\n");
+      files.push_back(path);
+    }
+    // Copies under filesystem/ as adoption makes them: the same bytes, one edited since,
+    // and one whose attributes (ident) make git store other bytes.
+    for (int i = 0; i < 300; ++i) {
+      std::string path = "filesystem/etc/d" + std::to_string(i % 10) + "/f" + std::to_string(i);
+      write_file(work / path, "file " + std::to_string(i) + "\n");
+      files.push_back(path);
+    }
+    write_file(work / "filesystem/etc/d0/f0", "edited since\n");
+    write_file(work / "live/filesystem/etc/id.txt", "$Id: 1234 $\n");
+    write_file(work / "filesystem/etc/id.txt", "$Id: 1234 $\n");
+    write_file(work / "filesystem/.gitattributes", "/etc/id.txt ident\n");
+    files.push_back("live/filesystem/etc/id.txt");
+    files.push_back("filesystem/etc/id.txt");
+    write_file(work / "live/filesystem/etc/run.sh", "#!/bin/sh\n");
+    fs::permissions(work / "live/filesystem/etc/run.sh", fs::perms::owner_exec,
+                    fs::perm_options::add);
+    files.push_back("live/filesystem/etc/run.sh");
+    files.push_back("live/filesystem/etc/removed-since"); // named, but not there
+    write_file(work / "live/filesystem/etc/\"quoted", "a name git quotes\n");
+    files.push_back("live/filesystem/etc/\"quoted");
+  }
+};
+
+} // namespace
+
+TEST_CASE("prestage_files stages what git add would, with the files' stat data", "[git]") {
+  ManyFiles m;
+  auto repo = GitRepo::open(m.work.string());
+  REQUIRE(repo);
+  std::size_t staged = prestage_files(process_runner(), *repo, m.files);
+  if (io_threads() < 2) { // one core: not worth it, nothing is staged
+    CHECK(staged == 0);
+    return;
+  }
+  CHECK(staged == 1502);
+  // Left to git add: the two copies that are not their partner's bytes as git stores them.
+  CHECK(output_of(m.work, "git status --porcelain | grep -v '^A  ' || true") ==
+        "?? filesystem/.gitattributes\n?? filesystem/etc/d0/f0\n?? filesystem/etc/id.txt\n");
+  CHECK(output_of(m.work, "git diff-files --name-only") == ""); // stat data matches
+  git(m.work, "fsck --no-dangling --no-progress");
+
+  // git add after it (as a snapshot runs it) leaves the same index as git add alone: an
+  // entry with a wrong id but the file's stat data would survive git add unnoticed.
+  git(m.work, "add live filesystem");
+  std::string after_prestage = output_of(m.work, "git ls-files -s");
+  git(m.work, "rm -q --cached -r live filesystem");
+  git(m.work, "add live filesystem");
+  CHECK(output_of(m.work, "git ls-files -s") == after_prestage);
+  CHECK(after_prestage.find("100755 ") != std::string::npos); // the executable keeps its mode
+  CHECK(output_of(m.work, "git rev-parse :filesystem/etc/id.txt") !=
+        output_of(m.work, "git rev-parse :live/filesystem/etc/id.txt"));
+}
+
+TEST_CASE("prestage_files leaves the index alone while someone holds its lock", "[git]") {
+  ManyFiles m;
+  git(m.work, "add live/filesystem/etc/d0");
+  std::string before = output_of(m.work, "git ls-files -s");
+  write_file(m.work / ".git/index.lock", "");
+  auto repo = GitRepo::open(m.work.string());
+  REQUIRE(repo);
+  CHECK(prestage_files(process_runner(), *repo, m.files) == 0);
+  CHECK(fs::exists(m.work / ".git/index.lock")); // not ours to remove
+  fs::remove(m.work / ".git/index.lock");
+  CHECK(output_of(m.work, "git ls-files -s") == before);
+}
+
+TEST_CASE("prestage_files does nothing for a few files", "[git]") {
+  ManyFiles m;
+  auto repo = GitRepo::open(m.work.string());
+  REQUIRE(repo);
+  CHECK(prestage_files(process_runner(), *repo, {m.files[0], m.files[1]}) == 0);
+  CHECK(output_of(m.work, "git ls-files") == "");
+}
