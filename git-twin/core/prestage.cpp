@@ -277,6 +277,18 @@ git_index_entry entry_for(const Candidate& file) {
 
 // Writes the index with `files` staged: the current entries, ours replacing any of the same
 // path, in git's order, written to a copy that then replaces the index under its lock.
+// Whether `path` would be a file where the index has a directory, or below a file.
+bool collides(const std::map<std::string, git_index_entry>& entries, const std::string& path) {
+  auto below = entries.lower_bound(path + '/');
+  if (below != entries.end() && below->first.rfind(path + '/', 0) == 0)
+    return true;
+  for (std::size_t slash = path.find('/'); slash != std::string::npos;
+       slash = path.find('/', slash + 1))
+    if (entries.count(path.substr(0, slash)))
+      return true;
+  return false;
+}
+
 std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files) {
   std::string index_path = repo.git_dir() + "/index";
   IndexLock lock(index_path + ".lock");
@@ -284,15 +296,29 @@ std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files
     return 0; // another git command is staging: leave it all to git add
   ::mkdir((repo.git_dir() + "/twin").c_str(), 0700); // git-twin's own; there already in a twin
   std::string scratch = repo.git_dir() + "/twin/prestage-index";
-  std::string current = read_state_file(index_path);
-  if (!current.empty() && !replace_state_file(scratch, current))
+  // Leftovers of a run that was killed: libgit2's lock would refuse every later write.
+  ::unlink((scratch + ".lock").c_str());
+  ::unlink(scratch.c_str());
+  struct ScratchGuard {
+    std::string path;
+    ~ScratchGuard() { ::unlink(path.c_str()); }
+  } scratch_guard{scratch};
+
+  // Only a missing index is an empty one: one that cannot be read must not be replaced by
+  // our entries alone, which would stage the removal of everything else.
+  struct stat index_stat {};
+  bool has_index = ::lstat(index_path.c_str(), &index_stat) == 0;
+  if (!has_index && errno != ENOENT)
     return 0;
-  if (current.empty())
-    ::unlink(scratch.c_str());
+  if (has_index) {
+    auto current = read_whole_file(index_path);
+    if (!current || current->empty() || !replace_state_file(scratch, *current))
+      return 0;
+  }
 
   Owned<git_index, git_index_free> index;
   // A standalone index (no repository): libgit2 then neither looks at the work tree nor
-  // smudges entries it would call racy; git does that itself when it reads the index.
+  // smudges racy entries itself; that is done below.
   if (git_index_open(&index.ptr, scratch.c_str()) < 0 || git_index_has_conflicts(index.ptr) ||
       git_index_reuc_entrycount(index.ptr) > 0)
     return 0;
@@ -302,10 +328,18 @@ std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files
     const git_index_entry* e = git_index_get_byindex(index.ptr, i);
     auto [it, inserted] = entries.emplace(e->path, *e);
     it->second.path = it->first.c_str();
+    // git re-reads a file whose entry is not older than the index it is in (racy git);
+    // the index written here is newer, so such an entry gets git's own smudge: a size of 0,
+    // which no stat matches.
+    if (has_index && it->second.mtime.seconds >= index_stat.st_mtim.tv_sec &&
+        (it->second.mode & 0170000) != 0160000)
+      it->second.file_size = 0;
   }
   std::size_t staged = 0;
   for (const auto& file : files) {
-    if (!file.id)
+    // A file where the index has a directory, or below one of its files: git add sorts
+    // that out (it removes the old entries), and libgit2 would drop one side silently.
+    if (!file.id || collides(entries, file.path))
       continue;
     auto [it, inserted] = entries.insert_or_assign(file.path, entry_for(file));
     it->second.path = it->first.c_str();
@@ -317,7 +351,7 @@ std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files
   // entries after it every time.
   for (const auto& [path, entry] : entries)
     if (git_index_add(index.ptr, &entry) < 0)
-      return 0; // a file and a directory of one name, say: git add sorts that out
+      return 0;
   if (git_index_write(index.ptr) < 0 || ::rename(scratch.c_str(), index_path.c_str()) != 0)
     return 0;
   return staged;

@@ -73,8 +73,13 @@ std::vector<Result<Completed>> ProcessRunner::run_all(const std::vector<Command>
   std::vector<std::optional<Result<Completed>>> done(commands.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t i; (i = next++) < commands.size();)
-      done[i] = run(commands[i]);
+    for (std::size_t i; (i = next++) < commands.size();) {
+      try {
+        done[i] = run(commands[i]);
+      } catch (const std::exception& e) { // nothing may leave a thread
+        done[i] = fail("cannot run '{}': {}", commands[i].argv.at(0), e.what());
+      }
+    }
   };
   std::vector<std::thread> threads;
   for (std::size_t t = 1; t < std::min<std::size_t>(io_threads(), commands.size()); ++t) {

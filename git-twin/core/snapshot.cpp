@@ -248,7 +248,7 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     base.reset();
   std::vector<std::string> paths = {"live"};
   std::vector<std::pair<std::string, std::string>> live_blobs; // repo path, blob id
-  std::vector<std::string> fresh; // copies written under live/: their objects may be new
+  std::vector<std::string> fresh; // copies written (live/, filesystem/): objects may be new
   bool wrote = false;
   LiveMemo memo = LiveMemo::load(env.repo.git_dir());
   std::string attributes = TWIN_TRY(env.tree.read(".gitattributes")).value_or("");

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <system_error>
 #include <thread>
 
 #include "core/fs_util.hpp"
@@ -156,8 +157,13 @@ public:
       work(outputs[0]);
     } else {
       std::vector<std::thread> pool;
-      for (unsigned i = 0; i < threads; ++i)
-        pool.emplace_back([this, &out = outputs[i]] { work(out); });
+      try {
+        for (unsigned i = 1; i < threads; ++i)
+          pool.emplace_back([this, &out = outputs[i]] { work(out); });
+      } catch (const std::system_error&) {
+        // No more threads to be had: the ones started, and this one, walk it all.
+      }
+      work(outputs[0]);
       for (auto& t : pool)
         t.join();
     }
@@ -270,9 +276,15 @@ private:
       mirror = std::move(task.parent_copy);
     } else {
       auto sub = task.parent->open_dir(task.name);
-      if (!sub) { // its entry is already recorded
+      if (!sub) { // its entry is already recorded; copies of what it held are not kept
         out.warn(logical,
                  fmt::format("cannot read directory '{}': {}", logical, sub.error().message));
+        if (task.has_copy && m_ctx.record) {
+          FileStat directory;
+          directory.type = FileType::directory;
+          std::unique_lock lock(m_tree_mutex);
+          TWIN_CHECK(remove_mirror(*task.parent_copy, task.name, directory, logical, out.written));
+        }
         return {};
       }
       dir = std::make_shared<const Dir>(std::move(*sub));

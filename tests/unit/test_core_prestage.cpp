@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/git_repo.hpp"
 #include "core/parallel.hpp"
@@ -125,4 +126,33 @@ TEST_CASE("prestage_files does nothing for a few files", "[git]") {
   REQUIRE(repo);
   CHECK(prestage_files(process_runner(), *repo, {m.files[0], m.files[1]}) == 0);
   CHECK(output_of(m.work, "git ls-files") == "");
+}
+
+TEST_CASE("prestage_files keeps git's protection of racily clean entries", "[git]") {
+  // An entry not older than its index is only trusted by git after a look at the content.
+  // The index prestage writes is newer, so it must mark such entries as git would, or a
+  // file changed within the same second would pass for clean.
+  ManyFiles m;
+  write_file(m.work / "notes.txt", "first\n");
+  git(m.work, "add notes.txt");
+  write_file(m.work / "notes.txt", "other\n"); // same size, most likely the same second
+  auto repo = GitRepo::open(m.work.string());
+  REQUIRE(repo);
+  prestage_files(process_runner(), *repo, m.files);
+  CHECK(output_of(m.work, "git status --porcelain notes.txt") == "AM notes.txt\n");
+}
+
+TEST_CASE("prestage_files never stages in place of an index it cannot read", "[git]") {
+  ManyFiles m;
+  git(m.work, "add live/filesystem/etc/d0");
+  std::string before = output_of(m.work, "git ls-files -s");
+  REQUIRE(::chmod((m.work / ".git/index").c_str(), 0) == 0);
+  auto repo = GitRepo::open(m.work.string());
+  REQUIRE(repo);
+  std::size_t staged = prestage_files(process_runner(), *repo, m.files);
+  REQUIRE(::chmod((m.work / ".git/index").c_str(), 0644) == 0);
+  if (::geteuid() != 0) // root reads it anyway
+    CHECK(staged == 0);
+  // Whatever happened, nothing that was staged is lost.
+  CHECK(output_of(m.work, "git ls-files -s live/filesystem/etc/d0") == before);
 }
