@@ -66,6 +66,12 @@ Status copy_all_to_desired(PluginContext& ctx, const std::map<std::string, std::
   return {};
 }
 
+// An item's path, without a copy ("" when it has none: the schema requires one).
+std::string_view path_of(const Value& item) {
+  const Value* path = item.find("path");
+  return path && path->is_string() ? std::string_view(path->as_string()) : std::string_view();
+}
+
 bool adoptable(const FileEntry& e) {
   return !e.skipped() && e.content != Content::unreadable;
 }
@@ -207,9 +213,12 @@ Result<AdoptSummary> FilesMirror::adopt(PluginContext& ctx, const Value& live_do
     for (std::size_t i = 0; i < items.size(); ++i)
       if (!removed.count(i))
         kept.push_back(std::move(items[i]));
-    std::stable_sort(kept.begin(), kept.end(), [](const Value& a, const Value& b) {
-      return a.get_string("path") < b.get_string("path");
-    });
+    // Usually in order already (additions come in path order after the kept items of a
+    // first snapshot, which are none); the check is cheaper than a sort that copies both
+    // paths at every comparison.
+    auto by_path = [](const Value& a, const Value& b) { return path_of(a) < path_of(b); };
+    if (!std::is_sorted(kept.begin(), kept.end(), by_path))
+      std::stable_sort(kept.begin(), kept.end(), by_path);
     items = std::move(kept);
   }
   return summary;
