@@ -469,8 +469,8 @@ std::string GitRepo::hash_blob(std::string_view content) {
   return out;
 }
 
-Result<Completed> run_git(Runner& runner, const std::string& work_tree,
-                          std::vector<std::string> args, std::string input) {
+Command git_command(const std::string& work_tree, std::vector<std::string> args,
+                    std::string input) {
   Command command;
   command.argv = {"git"};
   command.argv.insert(command.argv.end(), args.begin(), args.end());
@@ -478,6 +478,12 @@ Result<Completed> run_git(Runner& runner, const std::string& work_tree,
   command.input = std::move(input);
   command.env["GIT_TWIN_INTERNAL"] = "1";
   command.env["LC_ALL"] = "C";
+  return command;
+}
+
+Result<Completed> run_git(Runner& runner, const std::string& work_tree,
+                          std::vector<std::string> args, std::string input) {
+  Command command = git_command(work_tree, std::move(args), std::move(input));
   Completed done = TWIN_TRY(runner.run(command));
   if (!done.ok()) {
     std::string err = done.err.empty() ? done.out : done.err;

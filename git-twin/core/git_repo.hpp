@@ -107,6 +107,11 @@ private:
   mutable std::optional<std::map<std::string, std::string, std::less<>>> m_blob_ids;
 };
 
+/// The command run_git runs: `git <args>` in the work tree, with GIT_TWIN_INTERNAL=1 (our
+/// hooks then stand aside) and LC_ALL=C.
+Command git_command(const std::string& work_tree, std::vector<std::string> args,
+                    std::string input = {});
+
 /// Runs `git <args>` in the work tree through the runner, with hooks seeing
 /// GIT_TWIN_INTERNAL=1 and, when the user has no identity configured, a git-twin identity.
 /// Fails with git's stderr when git exits non-zero.

@@ -16,6 +16,19 @@ unsigned io_threads() {
   return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
 }
 
+void on_threads(unsigned threads, const std::function<void(unsigned)>& work) {
+  std::vector<std::thread> pool;
+  try {
+    for (unsigned t = 1; t < threads; ++t)
+      pool.emplace_back(work, t);
+  } catch (const std::system_error&) {
+    // No more threads to be had: the ones started, and this one, do it all.
+  }
+  work(0);
+  for (auto& t : pool)
+    t.join();
+}
+
 Status parallel_for_each(std::size_t count, const std::function<Status(std::size_t)>& job) {
   // Below this, starting threads costs more than it saves.
   constexpr std::size_t k_min_parallel = 64;
@@ -29,7 +42,7 @@ Status parallel_for_each(std::size_t count, const std::function<Status(std::size
       error = std::move(e);
     failed = true;
   };
-  auto work = [&] {
+  auto work = [&](unsigned) {
     for (std::size_t i; !failed && (i = next++) < count;) {
       try {
         if (auto status = job(i); !status)
@@ -39,17 +52,7 @@ Status parallel_for_each(std::size_t count, const std::function<Status(std::size
       }
     }
   };
-  unsigned threads = count < k_min_parallel ? 1 : io_threads();
-  std::vector<std::thread> pool;
-  try {
-    for (unsigned t = 1; t < threads; ++t)
-      pool.emplace_back(work);
-  } catch (const std::system_error&) {
-    // No more threads to be had: the ones started, and this one, do all the jobs.
-  }
-  work();
-  for (auto& t : pool)
-    t.join();
+  on_threads(count < k_min_parallel ? 1 : io_threads(), work);
   if (error)
     return tl::unexpected(*error);
   return {};

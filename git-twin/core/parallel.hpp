@@ -16,6 +16,12 @@ namespace twin {
 /// Threads worth using for file-system work: the cores, at most 4, at least 1.
 unsigned io_threads();
 
+/// Calls work(0) .. work(threads - 1), each on a thread of its own (work(0) on this one), and
+/// returns when all have returned. When no more threads can be had, the ones started and
+/// this one are all there is: `work` must share what it does through a common queue or
+/// counter. `work` must not throw.
+void on_threads(unsigned threads, const std::function<void(unsigned)>& work);
+
 /// Runs job(0) .. job(count - 1), each exactly once, on up to io_threads() threads. The
 /// first failure is returned; jobs not yet started then do not start. A job that throws
 /// fails like one that returns an error. Small batches run on the calling thread alone.

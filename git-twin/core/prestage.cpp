@@ -3,9 +3,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string_view>
@@ -70,14 +69,6 @@ private:
   bool m_held = false;
 };
 
-template <class T, void (*Free)(T*)> struct Owned {
-  T* ptr = nullptr;
-  ~Owned() {
-    if (ptr)
-      Free(ptr);
-  }
-};
-
 // core.fileMode, core.ignoreCase and core.autocrlf at Linux's defaults: prestaging assumes
 // the files' modes count, names are case-sensitive, and bytes without attributes are
 // stored as they are.
@@ -102,16 +93,12 @@ bool default_index_settings(Runner& runner, const GitRepo& repo) {
   return true;
 }
 
-Command git_command(const GitRepo& repo, const std::vector<std::string>& args) {
-  Command command;
-  command.argv = {"git"};
-  for (const auto& arg : crypt_filter_overrides())
-    command.argv.push_back(arg);
-  command.argv.insert(command.argv.end(), args.begin(), args.end());
-  command.cwd = repo.work_tree();
-  command.env["GIT_TWIN_INTERNAL"] = "1";
-  command.env["LC_ALL"] = "C";
-  return command;
+// git_command with the twin-crypt filter on the command line, as every git command that
+// stores content gets it (commit_paths).
+Command storing_git_command(const GitRepo& repo, const std::vector<std::string>& args) {
+  std::vector<std::string> full = crypt_filter_overrides();
+  full.insert(full.end(), args.begin(), args.end());
+  return git_command(repo.work_tree(), std::move(full));
 }
 
 // `path` -> its content attributes as `git check-attr -z` printed them.
@@ -182,7 +169,7 @@ void hash_objects(Runner& runner, const GitRepo& repo, std::vector<Candidate>& f
     std::vector<std::string> args = {"hash-object", "-w", "--"};
     for (std::size_t i : list)
       args.push_back(files[i].path);
-    commands.push_back(git_command(repo, args));
+    commands.push_back(storing_git_command(repo, args));
     fed.push_back(std::move(list));
   }
   std::size_t hashing = commands.size();
@@ -195,7 +182,7 @@ void hash_objects(Runner& runner, const GitRepo& repo, std::vector<Candidate>& f
         args.push_back(files[i].path);
         args.push_back(files[*files[i].twin].path);
       }
-      commands.push_back(git_command(repo, args));
+      commands.push_back(storing_git_command(repo, args));
     }
   auto results = runner.run_all(commands);
   for (std::size_t k = 0; k < commands.size(); ++k) {
@@ -206,14 +193,6 @@ void hash_objects(Runner& runner, const GitRepo& repo, std::vector<Candidate>& f
     else if (results[k]->ok())
       attributes.merge(parse_check_attr(results[k]->out));
   }
-}
-
-std::optional<std::string> read_bytes(const std::string& path) {
-  FdGuard fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  std::string content;
-  if (fd.get() < 0 || read_all(fd.get(), 0, content) != 0)
-    return std::nullopt;
-  return content;
 }
 
 // Whether git stores a file's bytes as they are: none of its content attributes is set
@@ -250,8 +229,8 @@ void resolve_twins(const GitRepo& repo, std::vector<Candidate>& files,
         !stored_as_is(b->second) || file.before.st_size != partner.before.st_size ||
         (file.before.st_mode & S_IXUSR) != (partner.before.st_mode & S_IXUSR))
       return {};
-    auto mine = read_bytes(repo.work_tree() + "/" + file.path);
-    auto theirs = read_bytes(repo.work_tree() + "/" + partner.path);
+    auto mine = read_whole_file(repo.work_tree() + "/" + file.path);
+    auto theirs = read_whole_file(repo.work_tree() + "/" + partner.path);
     if (mine && theirs && *mine == *theirs)
       file.id = partner.id;
     return {};
@@ -275,8 +254,6 @@ git_index_entry entry_for(const Candidate& file) {
   return e;
 }
 
-// Writes the index with `files` staged: the current entries, ours replacing any of the same
-// path, in git's order, written to a copy that then replaces the index under its lock.
 // Whether `path` would be a file where the index has a directory, or below a file.
 bool collides(const std::map<std::string, git_index_entry>& entries, const std::string& path) {
   auto below = entries.lower_bound(path + '/');
@@ -289,6 +266,8 @@ bool collides(const std::map<std::string, git_index_entry>& entries, const std::
   return false;
 }
 
+// Writes the index with `files` staged: the current entries, ours replacing any of the same
+// path, in git's order, written as a new file that then replaces the index under its lock.
 std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files) {
   std::string index_path = repo.git_dir() + "/index";
   IndexLock lock(index_path + ".lock");
@@ -310,22 +289,23 @@ std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files
   bool has_index = ::lstat(index_path.c_str(), &index_stat) == 0;
   if (!has_index && errno != ENOENT)
     return 0;
-  if (has_index) {
-    auto current = read_whole_file(index_path);
-    if (!current || current->empty() || !replace_state_file(scratch, *current))
-      return 0;
-  }
+  // A second name for the index: libgit2 reads it there and writes its result as a new file
+  // of that name (lock file, rename), which leaves the index itself alone until renamed.
+  if (has_index && ::link(index_path.c_str(), scratch.c_str()) != 0)
+    return 0;
 
-  Owned<git_index, git_index_free> index;
+  git_index* opened = nullptr;
   // A standalone index (no repository): libgit2 then neither looks at the work tree nor
-  // smudges racy entries itself; that is done below.
-  if (git_index_open(&index.ptr, scratch.c_str()) < 0 || git_index_has_conflicts(index.ptr) ||
-      git_index_reuc_entrycount(index.ptr) > 0)
+  // smudges racy entries itself; that is done below. One that cannot be read fails here.
+  int error = git_index_open(&opened, scratch.c_str());
+  std::unique_ptr<git_index, void (*)(git_index*)> index(opened, git_index_free);
+  if (error < 0 || git_index_has_conflicts(index.get()) ||
+      git_index_reuc_entrycount(index.get()) > 0)
     return 0;
 
   std::map<std::string, git_index_entry> entries; // path -> entry; paths point into the map
-  for (std::size_t i = 0; i < git_index_entrycount(index.ptr); ++i) {
-    const git_index_entry* e = git_index_get_byindex(index.ptr, i);
+  for (std::size_t i = 0; i < git_index_entrycount(index.get()); ++i) {
+    const git_index_entry* e = git_index_get_byindex(index.get(), i);
     auto [it, inserted] = entries.emplace(e->path, *e);
     it->second.path = it->first.c_str();
     // git re-reads a file whose entry is not older than the index it is in (racy git);
@@ -345,14 +325,14 @@ std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files
     it->second.path = it->first.c_str();
     ++staged;
   }
-  if (staged == 0 || git_index_clear(index.ptr) < 0)
+  if (staged == 0 || git_index_clear(index.get()) < 0)
     return 0;
   // In path order each entry goes at the end: adding them in any other order moves the
   // entries after it every time.
   for (const auto& [path, entry] : entries)
-    if (git_index_add(index.ptr, &entry) < 0)
+    if (git_index_add(index.get(), &entry) < 0)
       return 0;
-  if (git_index_write(index.ptr) < 0 || ::rename(scratch.c_str(), index_path.c_str()) != 0)
+  if (git_index_write(index.get()) < 0 || ::rename(scratch.c_str(), index_path.c_str()) != 0)
     return 0;
   return staged;
 }

@@ -13,8 +13,6 @@
 #include <csignal>
 #include <future>
 #include <optional>
-#include <system_error>
-#include <thread>
 #include <vector>
 
 #include <sys/wait.h>
@@ -72,26 +70,16 @@ std::vector<Result<Completed>> ProcessRunner::run_all(const std::vector<Command>
     return Runner::run_all(commands);
   std::vector<std::optional<Result<Completed>>> done(commands.size());
   std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i; (i = next++) < commands.size();) {
-      try {
-        done[i] = run(commands[i]);
-      } catch (const std::exception& e) { // nothing may leave a thread
-        done[i] = fail("cannot run '{}': {}", commands[i].argv.at(0), e.what());
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < std::min<std::size_t>(io_threads(), commands.size()); ++t) {
-    try {
-      threads.emplace_back(work);
-    } catch (const std::system_error&) {
-      break; // no thread to be had: the ones started, and this one, run them all
-    }
-  }
-  work();
-  for (auto& t : threads)
-    t.join();
+  on_threads(static_cast<unsigned>(std::min<std::size_t>(io_threads(), commands.size())),
+             [&](unsigned) {
+               for (std::size_t i; (i = next++) < commands.size();) {
+                 try {
+                   done[i] = run(commands[i]);
+                 } catch (const std::exception& e) { // nothing may leave a thread
+                   done[i] = fail("cannot run '{}': {}", commands[i].argv.at(0), e.what());
+                 }
+               }
+             });
   std::vector<Result<Completed>> results;
   for (auto& d : done)
     results.push_back(std::move(*d));

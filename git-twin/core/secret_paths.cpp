@@ -252,12 +252,6 @@ bool SecretPatterns::matches(std::string_view logical_path) const {
 SecretTracker::SecretTracker(SecretPatterns patterns, std::set<std::string> listed)
     : m_patterns(std::move(patterns)), m_before(std::move(listed)) {}
 
-void SecretTracker::observe(const std::string& logical_path, std::string_view mode,
-                            const std::string* content) {
-  if (must_list(logical_path, mode, content))
-    list(logical_path);
-}
-
 bool SecretTracker::must_list(const std::string& logical_path, std::string_view mode,
                               const std::string* content) const {
   // Cheapest test first: every file of every snapshot comes here, and matching the

@@ -66,11 +66,9 @@ public:
   /// `listed`: the files the current .gitattributes lists one by one.
   SecretTracker(SecretPatterns patterns, std::set<std::string> listed);
   const SecretPatterns& patterns() const { return m_patterns; }
-  /// Called for every regular file observed. `content` is its bytes when they were just
-  /// read (a new or changed file), else null: the earlier verdict stands.
-  void observe(const std::string& logical_path, std::string_view mode, const std::string* content);
-  /// observe() in two halves, for callers that look at files from several threads: the
-  /// verdict is const (thread-safe), and the caller lists under its own lock.
+  /// Whether a regular file just observed is to be listed. `content` is its bytes when they
+  /// were just read (a new or changed file), else null: the earlier verdict stands. Const,
+  /// so that the threads of a tree walk can ask at once; they list under a lock of theirs.
   bool must_list(const std::string& logical_path, std::string_view mode,
                  const std::string* content) const;
   void list(const std::string& logical_path) { m_found.insert(logical_path); }

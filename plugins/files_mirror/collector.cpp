@@ -10,10 +10,9 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
-#include <system_error>
-#include <thread>
 
 #include "core/fs_util.hpp"
+#include "core/parallel.hpp"
 #include "core/sha256.hpp"
 #include "core/stat_cache.hpp"
 #include "plugins/files_mirror/account_names.hpp"
@@ -151,22 +150,9 @@ public:
   // Walks everything queued; the entries, copies written and warnings come back in path
   // order, whatever thread found them.
   Status run(std::vector<std::string>& written) {
-    unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, k_max_threads);
+    unsigned threads = io_threads();
     std::vector<WalkOutput> outputs(threads);
-    if (threads == 1) {
-      work(outputs[0]);
-    } else {
-      std::vector<std::thread> pool;
-      try {
-        for (unsigned i = 1; i < threads; ++i)
-          pool.emplace_back([this, &out = outputs[i]] { work(out); });
-      } catch (const std::system_error&) {
-        // No more threads to be had: the ones started, and this one, walk it all.
-      }
-      work(outputs[0]);
-      for (auto& t : pool)
-        t.join();
-    }
+    on_threads(threads, [&](unsigned t) { work(outputs[t]); });
     if (m_error)
       return tl::unexpected(*m_error);
     std::vector<std::pair<std::string, std::string>> warnings;
@@ -214,8 +200,6 @@ public:
   }
 
 private:
-  static constexpr unsigned k_max_threads = 4;
-
   FileEntry describe(const std::string& logical, const FileStat& st) const {
     FileEntry e;
     e.path = logical;

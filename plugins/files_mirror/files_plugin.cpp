@@ -194,6 +194,7 @@ Result<AdoptSummary> FilesMirror::adopt(PluginContext& ctx, const Value& live_do
     case AdoptDecision::Kind::remove:
       removed.insert(d.desired_index);
       if (previous->twin_path) {
+        copies.erase(*previous->twin_path); // a copy decided before goes, as it used to
         TWIN_CHECK(ctx.tree.remove(*previous->twin_path));
         summary.written.push_back(*previous->twin_path);
       }

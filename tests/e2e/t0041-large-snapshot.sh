@@ -24,7 +24,10 @@ index_matches_git_add() {
   git add -A -f live filesystem
   theirs=$(git ls-files -s)
   if [ "$ours" = "$theirs" ]; then ok "$1: the index is the one git add makes"
-  else fail "$1: the index is the one git add makes" "$(diff <(echo "$ours") <(echo "$theirs") | head -20)"; fi
+  else
+    fail "$1: the index is the one git add makes" \
+      "$(diff <(echo "$ours") <(echo "$theirs") | head -20)"
+  fi
 }
 
 section "init of a root with 1,300 files"
@@ -55,7 +58,8 @@ expect_exit 0 git twin snapshot
 expect_ne "$head" "$(git rev-parse HEAD)" "the snapshot committed"
 expect_clean
 expect_eq "" "$(git diff-files --name-only)" "the index has the files' stat data"
-expect_eq "setting 5.7 = off" "$(git show HEAD:filesystem/etc/many/d5/f7.conf)" "a change was adopted"
+expect_eq "setting 5.7 = off" "$(git show HEAD:filesystem/etc/many/d5/f7.conf)" \
+  "a change was adopted"
 expect_eq "setting 5.7 = off" "$(git show HEAD:live/filesystem/etc/many/d5/f7.conf)" \
   "and observed"
 expect_encrypted_blob "$T" HEAD:filesystem/etc/many/d3/site.key

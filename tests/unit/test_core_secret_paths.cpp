@@ -94,11 +94,15 @@ TEST_CASE("secret tracker: mode, content, and once listed always listed", "[secr
   SecretTracker tracker(SecretPatterns{}, {"/etc/was-secret", "/etc/gone"});
   std::string key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
   std::string plain = "hello\n";
-  tracker.observe("/etc/shadow", "0640", &plain);       // a pattern covers it
-  tracker.observe("/etc/app.conf", "0600", nullptr);    // by mode
-  tracker.observe("/etc/nginx/site.key", "0644", &key); // by content
-  tracker.observe("/etc/motd", "0644", &plain);
-  tracker.observe("/etc/was-secret", "0644", &plain); // stays listed
+  auto observe = [&](const std::string& path, std::string_view mode, const std::string* content) {
+    if (tracker.must_list(path, mode, content)) // as the collector asks, from any thread
+      tracker.list(path);
+  };
+  observe("/etc/shadow", "0640", &plain);       // a pattern covers it
+  observe("/etc/app.conf", "0600", nullptr);    // by mode
+  observe("/etc/nginx/site.key", "0644", &key); // by content
+  observe("/etc/motd", "0644", &plain);
+  observe("/etc/was-secret", "0644", &plain); // stays listed
   // /etc/gone was not observed: it no longer exists and leaves the list.
   CHECK(tracker.listed() ==
         std::set<std::string>{"/etc/app.conf", "/etc/nginx/site.key", "/etc/was-secret"});
