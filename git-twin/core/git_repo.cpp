@@ -6,6 +6,7 @@
 #include "core/fs_util.hpp"
 #include "core/secret_cipher.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -503,18 +504,15 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
   // by exact name through update-index: thousands of pathspecs would make `git add` match
   // every index entry against every pathspec. Both ignore .gitignore files mirrored from the
   // machine (etckeeper keeps one in /etc), which must not hide mirrored files.
-  std::vector<std::string> dirs;
-  std::string files;
+  std::vector<std::string> dirs, file_list;
   std::set<std::string, std::less<>> file_set;
   for (const auto& p : paths) {
     struct stat st {};
     if (p == "." ||
-        (::lstat((repo.work_tree() + "/" + p).c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
+        (::lstat((repo.work_tree() + "/" + p).c_str(), &st) == 0 && S_ISDIR(st.st_mode)))
       dirs.push_back(p);
-    } else if (file_set.insert(p).second) {
-      files += p;
-      files += '\0';
-    }
+    else if (file_set.insert(p).second)
+      file_list.push_back(p);
   }
   // Directories first: `git add` writes new objects much faster than update-index does
   // (measured: 20,000 new files, 2.8 s against 5.4 s); the files that follow, adopted into
@@ -522,7 +520,14 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
   // Every git command that stores content gets the twin-crypt filter on its command line:
   // secrets are encrypted even where the repository's config lost the filter.
   const std::vector<std::string> filter = crypt_filter_overrides();
-  prestage_files(runner, repo, fresh);
+  const std::vector<std::string> prestaged = prestage_files(runner, repo, fresh);
+  std::string files; // for update-index: what prestage did not stage already
+  for (const auto& p : file_list) {
+    if (std::binary_search(prestaged.begin(), prestaged.end(), p))
+      continue;
+    files += p;
+    files += '\0';
+  }
   if (!dirs.empty()) {
     std::vector<std::string> add = filter;
     add.insert(add.end(), {"add", "-A", "-f", "--"});
@@ -585,7 +590,8 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
     args.emplace_back("--pathspec-file-nul");
     for (const auto& d : dirs)
       pathspecs += d + '\0';
-    pathspecs += files;
+    for (const auto& f : file_list)
+      pathspecs += f + '\0';
   }
   TWIN_CHECK(run_git(runner, repo.work_tree(), args, pathspecs));
   std::remove(message_file.c_str());

@@ -38,8 +38,11 @@ struct Candidate {
   struct stat before {};
   std::optional<git_oid> id;
   // For filesystem/P: the candidate live/filesystem/P (the copy it was adopted from), whose
-  // id it takes when both hold the same bytes under the same attributes.
+  // id it takes when git stores both as the same bytes.
   std::optional<std::size_t> twin;
+  // For filesystem/P: git check-attr shows none of the content attributes, so git stores
+  // its bytes as they are.
+  bool stored_as_is = false;
 };
 
 // The attributes that change what git stores for a file's bytes.
@@ -101,19 +104,25 @@ Command storing_git_command(const GitRepo& repo, const std::vector<std::string>&
   return git_command(repo.work_tree(), std::move(full));
 }
 
-// `path` -> its content attributes as `git check-attr -z` printed them.
-std::map<std::string, std::string, std::less<>> parse_check_attr(const std::string& out) {
-  std::map<std::string, std::string, std::less<>> values;
-  for (std::size_t start = 0; start < out.size();) {
-    std::size_t a = out.find('\0', start);
-    std::size_t b = a == std::string::npos ? a : out.find('\0', a + 1);
-    std::size_t c = b == std::string::npos ? b : out.find('\0', b + 1);
-    if (c == std::string::npos)
-      break;
-    values[out.substr(start, a - start)] += out.substr(a + 1, c - a); // "attr\0value\0"
-    start = c + 1;
+// Reads what `git check-attr -z` printed for the files `fed`, in that order: for each one
+// "path\0attribute\0value\0" per content attribute. A file is stored as it is when every
+// value is "unspecified". Output that does not follow the order marks nothing more.
+void take_attributes(const std::string& out, const std::vector<std::size_t>& fed,
+                     std::vector<Candidate>& files) {
+  std::size_t start = 0;
+  for (std::size_t i : fed) {
+    bool as_is = true;
+    for (std::size_t k = 0; k < k_content_attributes.size(); ++k) {
+      std::size_t a = out.find('\0', start);
+      std::size_t b = a == std::string::npos ? a : out.find('\0', a + 1);
+      std::size_t c = b == std::string::npos ? b : out.find('\0', b + 1);
+      if (c == std::string::npos || std::string_view(out).substr(start, a - start) != files[i].path)
+        return;
+      as_is = as_is && std::string_view(out).substr(b + 1, c - b - 1) == "unspecified";
+      start = c + 1;
+    }
+    files[i].stored_as_is = as_is;
   }
-  return values;
 }
 
 // Paths split into lists of at most `max_bytes` of arguments each, and into a multiple of
@@ -152,37 +161,43 @@ void take_ids(const std::string& out, const std::vector<std::size_t>& fed,
   }
 }
 
-// Hashes the files that have no twin and asks git for the content attributes of every twin
-// pair, with as many git processes at a time as the runner runs. Paths go as arguments, not on
-// stdin: two children started together can inherit each other's pipes (Boost.Process 1.74 does not
-// make them close-on-exec), and two that wait for the end of their input would wait for
-// each other.
-void hash_objects(Runner& runner, const GitRepo& repo, std::vector<Candidate>& files,
-                  std::map<std::string, std::string, std::less<>>& attributes) {
-  std::vector<std::size_t> primaries, twins;
-  for (std::size_t i = 0; i < files.size(); ++i)
-    (files[i].twin ? twins : primaries).push_back(i);
-  unsigned processes = io_threads();
-  std::vector<Command> commands;
-  std::vector<std::vector<std::size_t>> fed;
-  for (auto& list : split_paths(files, primaries, 4 * processes)) {
+// Commands that hash `which` of the files, about equal shares for `lists` processes at a
+// time; `fed` gets the files of each.
+void add_hashing(const GitRepo& repo, const std::vector<Candidate>& files,
+                 const std::vector<std::size_t>& which, unsigned lists,
+                 std::vector<Command>& commands, std::vector<std::vector<std::size_t>>& fed) {
+  for (auto& list : split_paths(files, which, lists)) {
     std::vector<std::string> args = {"hash-object", "-w", "--"};
     for (std::size_t i : list)
       args.push_back(files[i].path);
     commands.push_back(storing_git_command(repo, args));
     fed.push_back(std::move(list));
   }
+}
+
+// Hashes the files that have no twin and asks git for the content attributes of every twin
+// (a filesystem/ copy; its partner's are known from the id hashing gave it, see
+// resolve_twins), with as many git processes at a time as the runner runs. Paths go as
+// arguments, not on stdin: two children started together can inherit each other's pipes
+// (Boost.Process 1.74 does not make them close-on-exec), and two that wait for the end of
+// their input would wait for each other.
+void hash_and_check(Runner& runner, const GitRepo& repo, std::vector<Candidate>& files) {
+  std::vector<std::size_t> primaries, twins;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    (files[i].twin ? twins : primaries).push_back(i);
+  std::vector<Command> commands;
+  std::vector<std::vector<std::size_t>> fed;
+  add_hashing(repo, files, primaries, 4 * io_threads(), commands, fed);
   std::size_t hashing = commands.size();
   if (!twins.empty())
-    for (const auto& list : split_paths(files, twins, 2 * processes)) {
+    for (auto& list : split_paths(files, twins, io_threads())) {
       std::vector<std::string> args = {"check-attr", "-z"};
       args.insert(args.end(), k_content_attributes.begin(), k_content_attributes.end());
       args.push_back("--");
-      for (std::size_t i : list) {
+      for (std::size_t i : list)
         args.push_back(files[i].path);
-        args.push_back(files[*files[i].twin].path);
-      }
       commands.push_back(storing_git_command(repo, args));
+      fed.push_back(std::move(list));
     }
   auto results = runner.run_all(commands);
   for (std::size_t k = 0; k < commands.size(); ++k) {
@@ -191,47 +206,51 @@ void hash_objects(Runner& runner, const GitRepo& repo, std::vector<Candidate>& f
     if (k < hashing)
       take_ids(results[k]->out, fed[k], files);
     else if (results[k]->ok())
-      attributes.merge(parse_check_attr(results[k]->out));
+      take_attributes(results[k]->out, fed[k], files);
   }
 }
 
-// Whether git stores a file's bytes as they are: none of its content attributes is set
-// ("attr\0value\0" pairs as parse_check_attr keeps them). A filter may depend on the path:
-// twin-crypt puts it in the ciphertext.
-bool stored_as_is(std::string_view attrs) {
-  for (std::size_t start = 0; start < attrs.size();) {
-    std::size_t name_end = attrs.find('\0', start);
-    std::size_t value_end =
-        name_end == std::string_view::npos ? name_end : attrs.find('\0', name_end + 1);
-    if (value_end == std::string_view::npos ||
-        attrs.substr(name_end + 1, value_end - name_end - 1) != "unspecified")
-      return false;
-    start = value_end + 1;
-  }
-  return true;
+// Hashes the twins that could not take their partner's id (secrets, edited copies): a few
+// hundred at most on a first snapshot, hashed here on all cores rather than by one
+// `git update-index`.
+void hash_leftover_twins(Runner& runner, const GitRepo& repo, std::vector<Candidate>& files) {
+  std::vector<std::size_t> leftovers;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (files[i].twin && !files[i].id)
+      leftovers.push_back(i);
+  if (leftovers.empty())
+    return;
+  std::vector<Command> commands;
+  std::vector<std::vector<std::size_t>> fed;
+  add_hashing(repo, files, leftovers, io_threads(), commands, fed);
+  auto results = runner.run_all(commands);
+  for (std::size_t k = 0; k < commands.size(); ++k)
+    if (results[k])
+      take_ids(results[k]->out, fed[k], files);
 }
 
-// A twin takes its partner's id when git would compute the same one: both stored as they
-// are, the same executable bit, and the same bytes (read here, so that an edit since the
-// adoption shows).
-void resolve_twins(const GitRepo& repo, std::vector<Candidate>& files,
-                   const std::map<std::string, std::string, std::less<>>& attributes) {
+// A twin takes its partner's id when git would compute the same one: the twin is stored as
+// it is, both hold the same bytes (read here, so that an edit since the adoption shows) with
+// the same executable bit, and the partner's id is the id of those very bytes, so git
+// stored the partner as it is too (twin-crypt puts the path into the ciphertext).
+void resolve_twins(const GitRepo& repo, std::vector<Candidate>& files) {
   std::vector<std::size_t> twins;
   for (std::size_t i = 0; i < files.size(); ++i)
-    if (files[i].twin && files[*files[i].twin].id)
+    if (files[i].twin && files[i].stored_as_is && files[*files[i].twin].id)
       twins.push_back(i);
   (void)parallel_for_each(twins.size(), [&](std::size_t k) -> Status {
     Candidate& file = files[twins[k]];
     const Candidate& partner = files[*file.twin];
-    auto a = attributes.find(file.path);
-    auto b = attributes.find(partner.path);
-    if (a == attributes.end() || b == attributes.end() || !stored_as_is(a->second) ||
-        !stored_as_is(b->second) || file.before.st_size != partner.before.st_size ||
+    if (file.before.st_size != partner.before.st_size ||
         (file.before.st_mode & S_IXUSR) != (partner.before.st_mode & S_IXUSR))
       return {};
     auto mine = read_whole_file(repo.work_tree() + "/" + file.path);
     auto theirs = read_whole_file(repo.work_tree() + "/" + partner.path);
-    if (mine && theirs && *mine == *theirs)
+    if (!mine || !theirs || *mine != *theirs)
+      return {};
+    git_oid id;
+    if (git_oid_fromstr(&id, GitRepo::hash_blob(*mine).c_str()) == 0 &&
+        git_oid_equal(&id, &*partner.id))
       file.id = partner.id;
     return {};
   });
@@ -268,11 +287,12 @@ bool collides(const std::map<std::string, git_index_entry>& entries, const std::
 
 // Writes the index with `files` staged: the current entries, ours replacing any of the same
 // path, in git's order, written as a new file that then replaces the index under its lock.
-std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files) {
+// Returns the paths it staged.
+std::vector<std::string> write_index(const GitRepo& repo, const std::vector<Candidate>& files) {
   std::string index_path = repo.git_dir() + "/index";
   IndexLock lock(index_path + ".lock");
   if (!lock.held())
-    return 0; // another git command is staging: leave it all to git add
+    return {}; // another git command is staging: leave it all to git add
   ::mkdir((repo.git_dir() + "/twin").c_str(), 0700); // git-twin's own; there already in a twin
   std::string scratch = repo.git_dir() + "/twin/prestage-index";
   // Leftovers of a run that was killed: libgit2's lock would refuse every later write.
@@ -288,11 +308,11 @@ std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files
   struct stat index_stat {};
   bool has_index = ::lstat(index_path.c_str(), &index_stat) == 0;
   if (!has_index && errno != ENOENT)
-    return 0;
+    return {};
   // A second name for the index: libgit2 reads it there and writes its result as a new file
   // of that name (lock file, rename), which leaves the index itself alone until renamed.
   if (has_index && ::link(index_path.c_str(), scratch.c_str()) != 0)
-    return 0;
+    return {};
 
   git_index* opened = nullptr;
   // A standalone index (no repository): libgit2 then neither looks at the work tree nor
@@ -301,7 +321,7 @@ std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files
   std::unique_ptr<git_index, void (*)(git_index*)> index(opened, git_index_free);
   if (error < 0 || git_index_has_conflicts(index.get()) ||
       git_index_reuc_entrycount(index.get()) > 0)
-    return 0;
+    return {};
 
   std::map<std::string, git_index_entry> entries; // path -> entry; paths point into the map
   for (std::size_t i = 0; i < git_index_entrycount(index.get()); ++i) {
@@ -315,7 +335,7 @@ std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files
         (it->second.mode & 0170000) != 0160000)
       it->second.file_size = 0;
   }
-  std::size_t staged = 0;
+  std::vector<std::string> staged;
   for (const auto& file : files) {
     // A file where the index has a directory, or below one of its files: git add sorts
     // that out (it removes the old entries), and libgit2 would drop one side silently.
@@ -323,45 +343,51 @@ std::size_t write_index(const GitRepo& repo, const std::vector<Candidate>& files
       continue;
     auto [it, inserted] = entries.insert_or_assign(file.path, entry_for(file));
     it->second.path = it->first.c_str();
-    ++staged;
+    staged.push_back(file.path);
   }
-  if (staged == 0 || git_index_clear(index.get()) < 0)
-    return 0;
+  if (staged.empty() || git_index_clear(index.get()) < 0)
+    return {};
   // In path order each entry goes at the end: adding them in any other order moves the
   // entries after it every time.
   for (const auto& [path, entry] : entries)
     if (git_index_add(index.get(), &entry) < 0)
-      return 0;
+      return {};
   if (git_index_write(index.get()) < 0 || ::rename(scratch.c_str(), index_path.c_str()) != 0)
-    return 0;
+    return {};
   return staged;
 }
 
 } // namespace
 
-std::size_t prestage_files(Runner& runner, const GitRepo& repo,
-                           const std::vector<std::string>& files) {
+std::vector<std::string> prestage_files(Runner& runner, const GitRepo& repo,
+                                        const std::vector<std::string>& files) {
   if (files.size() < k_min_files || io_threads() < 2)
-    return 0;
-  std::vector<Candidate> candidates;
-  candidates.reserve(files.size());
-  for (const auto& path : files) {
-    // Whatever is not a regular file now is left to git add.
-    Candidate c;
-    c.path = path;
-    if (::lstat((repo.work_tree() + "/" + path).c_str(), &c.before) == 0 &&
-        S_ISREG(c.before.st_mode))
-      candidates.push_back(std::move(c));
-  }
-  if (candidates.size() < k_min_files || !default_index_settings(runner, repo))
-    return 0;
-  git_libgit2_init(); // reference-counted: a second call is harmless
+    return {};
+  std::vector<Candidate> candidates(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i)
+    candidates[i].path = files[i];
   std::sort(candidates.begin(), candidates.end(),
             [](const Candidate& a, const Candidate& b) { return a.path < b.path; });
   candidates.erase(
       std::unique(candidates.begin(), candidates.end(),
                   [](const Candidate& a, const Candidate& b) { return a.path == b.path; }),
       candidates.end());
+  // Whatever is not a regular file now is left to git add.
+  std::vector<char> regular(candidates.size(), 0);
+  (void)parallel_for_each(candidates.size(), [&](std::size_t i) -> Status {
+    Candidate& c = candidates[i];
+    regular[i] = ::lstat((repo.work_tree() + "/" + c.path).c_str(), &c.before) == 0 &&
+                 S_ISREG(c.before.st_mode);
+    return {};
+  });
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    if (regular[i] && kept++ != i)
+      candidates[kept - 1] = std::move(candidates[i]);
+  candidates.resize(kept);
+  if (candidates.size() < k_min_files || !default_index_settings(runner, repo))
+    return {};
+  git_libgit2_init(); // reference-counted: a second call is harmless
   // filesystem/P adopted from live/filesystem/P: git need not hash the same bytes twice.
   for (auto& c : candidates) {
     if (c.path.rfind("filesystem/", 0) != 0)
@@ -372,22 +398,19 @@ std::size_t prestage_files(Runner& runner, const GitRepo& repo,
     if (it != candidates.end() && it->path == partner)
       c.twin = static_cast<std::size_t>(it - candidates.begin());
   }
-  std::map<std::string, std::string, std::less<>> attributes;
-  hash_objects(runner, repo, candidates, attributes);
-  resolve_twins(repo, candidates, attributes);
+  hash_and_check(runner, repo, candidates);
+  resolve_twins(repo, candidates);
+  hash_leftover_twins(runner, repo, candidates);
   // Stat data is what it was before hashing, as git add records it; a file changed since
   // is left to git add.
-  for (auto& c : candidates) {
+  (void)parallel_for_each(candidates.size(), [&](std::size_t i) -> Status {
+    Candidate& c = candidates[i];
     struct stat after {};
     if (c.id && (::lstat((repo.work_tree() + "/" + c.path).c_str(), &after) != 0 ||
                  !same_stat(c.before, after)))
       c.id.reset();
-  }
-  // A twin compared its bytes with its partner's as they are now: when the partner changed
-  // since it was hashed, that id is not the id of those bytes.
-  for (auto& c : candidates)
-    if (c.twin && !candidates[*c.twin].id)
-      c.id.reset();
+    return {};
+  });
   return write_index(repo, candidates);
 }
 

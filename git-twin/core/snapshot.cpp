@@ -76,7 +76,8 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
   if (auto known = current ? memo.blob_for(file, observed.fingerprint(), *current) : std::nullopt) {
     live_blob = *known; // the file already holds this observation
   } else {
-    TWIN_TRY(env.tree.write_if_changed(file, observed.text()));
+    if (TWIN_TRY(env.tree.write_if_changed(file, observed.text())))
+      fresh.push_back(file);
     live_blob = TWIN_TRY(stored_blob_id(plugin, file, observed.text(), secrets));
     if (auto written_stat = TWIN_TRY(env.tree.stat(file)))
       memo.record(file, observed.fingerprint(), live_blob, *written_stat);
@@ -93,7 +94,8 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
     Value desired = TWIN_TRY(plugin.seed_state(ctx, observed.document(), written));
     fresh.insert(fresh.end(), written.begin() + static_cast<std::ptrdiff_t>(collected),
                  written.end());
-    TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired)));
+    if (TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired))))
+      fresh.push_back(state_path(plugin));
     return {};
   }
   if (!env.config.adopt_local_changes || !report.live_changed)
@@ -124,7 +126,8 @@ Status snapshot_plugin(TwinEnv& env, const Plugin& plugin, const SnapshotOptions
                     "left alone",
                     path));
   if (!report.adopt.adopted.empty()) {
-    TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired)));
+    if (TWIN_TRY(env.tree.write_if_changed(state_path(plugin), emit_yaml(desired))))
+      fresh.push_back(state_path(plugin));
     commit_paths.push_back(state_path(plugin));
     for (const auto& p : report.adopt.written)
       commit_paths.push_back(p);
@@ -248,7 +251,7 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
     base.reset();
   std::vector<std::string> paths = {"live"};
   std::vector<std::pair<std::string, std::string>> live_blobs; // repo path, blob id
-  std::vector<std::string> fresh; // copies written (live/, filesystem/): objects may be new
+  std::vector<std::string> fresh; // files written (copies, .gitattributes): objects may be new
   bool wrote = false;
   LiveMemo memo = LiveMemo::load(env.repo.git_dir());
   std::string attributes = TWIN_TRY(env.tree.read(".gitattributes")).value_or("");
@@ -278,6 +281,7 @@ Result<SnapshotReport> take_snapshot(TwinEnv& env, std::span<const Plugin* const
                                     [](const PluginSnapshot& p) { return p.copies_written > 0; });
   for (auto& path :
        TWIN_TRY(update_attributes(env, plugins, attributes, secrets, copies_changed))) {
+    fresh.push_back(path);
     paths.push_back(std::move(path));
     wrote = true;
   }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // prestage_files against a real repository and the git CLI: the index it writes holds what
 // `git add` would have staged (mode, object id, path) with the files' stat data, and it
-// leaves alone what it must (a held index lock, files it cannot read, copies that differ).
+// leaves alone what it must (a held index lock, an index it cannot read, missing files).
 #include <catch2/catch.hpp>
 
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -67,6 +68,12 @@ struct ManyFiles {
     write_file(work / "filesystem/.gitattributes", "/etc/id.txt ident\n");
     files.push_back("live/filesystem/etc/id.txt");
     files.push_back("filesystem/etc/id.txt");
+    // The other way round: the attribute on the live side only.
+    write_file(work / "live/filesystem/etc/lf.txt", "$Id: 5678 $\n");
+    write_file(work / "filesystem/etc/lf.txt", "$Id: 5678 $\n");
+    write_file(work / "live/filesystem/.gitattributes", "/etc/lf.txt ident\n");
+    files.push_back("live/filesystem/etc/lf.txt");
+    files.push_back("filesystem/etc/lf.txt");
     write_file(work / "live/filesystem/etc/run.sh", "#!/bin/sh\n");
     fs::permissions(work / "live/filesystem/etc/run.sh", fs::perms::owner_exec,
                     fs::perm_options::add);
@@ -83,15 +90,19 @@ TEST_CASE("prestage_files stages what git add would, with the files' stat data",
   ManyFiles m;
   auto repo = GitRepo::open(m.work.string());
   REQUIRE(repo);
-  std::size_t staged = prestage_files(process_runner(), *repo, m.files);
+  std::vector<std::string> staged = prestage_files(process_runner(), *repo, m.files);
   if (io_threads() < 2) { // one core: not worth it, nothing is staged
-    CHECK(staged == 0);
+    CHECK(staged.empty());
     return;
   }
-  CHECK(staged == 1502);
-  // Left to git add: the two copies that are not their partner's bytes as git stores them.
+  // Every file that is there (the three copies that are not their partner's bytes as git
+  // stores them get their own ids); the file named but missing is left to git add.
+  CHECK(staged.size() == 1506);
+  CHECK(std::is_sorted(staged.begin(), staged.end()));
+  CHECK(std::find(staged.begin(), staged.end(), "live/filesystem/etc/removed-since") ==
+        staged.end());
   CHECK(output_of(m.work, "git status --porcelain | grep -v '^A  ' || true") ==
-        "?? filesystem/.gitattributes\n?? filesystem/etc/d0/f0\n?? filesystem/etc/id.txt\n");
+        "?? filesystem/.gitattributes\n?? live/filesystem/.gitattributes\n");
   CHECK(output_of(m.work, "git diff-files --name-only") == ""); // stat data matches
   git(m.work, "fsck --no-dangling --no-progress");
 
@@ -105,6 +116,8 @@ TEST_CASE("prestage_files stages what git add would, with the files' stat data",
   CHECK(after_prestage.find("100755 ") != std::string::npos); // the executable keeps its mode
   CHECK(output_of(m.work, "git rev-parse :filesystem/etc/id.txt") !=
         output_of(m.work, "git rev-parse :live/filesystem/etc/id.txt"));
+  CHECK(output_of(m.work, "git rev-parse :filesystem/etc/lf.txt") !=
+        output_of(m.work, "git rev-parse :live/filesystem/etc/lf.txt"));
 }
 
 TEST_CASE("prestage_files leaves the index alone while someone holds its lock", "[git]") {
@@ -114,7 +127,7 @@ TEST_CASE("prestage_files leaves the index alone while someone holds its lock", 
   write_file(m.work / ".git/index.lock", "");
   auto repo = GitRepo::open(m.work.string());
   REQUIRE(repo);
-  CHECK(prestage_files(process_runner(), *repo, m.files) == 0);
+  CHECK(prestage_files(process_runner(), *repo, m.files).empty());
   CHECK(fs::exists(m.work / ".git/index.lock")); // not ours to remove
   fs::remove(m.work / ".git/index.lock");
   CHECK(output_of(m.work, "git ls-files -s") == before);
@@ -124,7 +137,7 @@ TEST_CASE("prestage_files does nothing for a few files", "[git]") {
   ManyFiles m;
   auto repo = GitRepo::open(m.work.string());
   REQUIRE(repo);
-  CHECK(prestage_files(process_runner(), *repo, {m.files[0], m.files[1]}) == 0);
+  CHECK(prestage_files(process_runner(), *repo, {m.files[0], m.files[1]}).empty());
   CHECK(output_of(m.work, "git ls-files") == "");
 }
 
@@ -149,10 +162,10 @@ TEST_CASE("prestage_files never stages in place of an index it cannot read", "[g
   REQUIRE(::chmod((m.work / ".git/index").c_str(), 0) == 0);
   auto repo = GitRepo::open(m.work.string());
   REQUIRE(repo);
-  std::size_t staged = prestage_files(process_runner(), *repo, m.files);
+  std::vector<std::string> staged = prestage_files(process_runner(), *repo, m.files);
   REQUIRE(::chmod((m.work / ".git/index").c_str(), 0644) == 0);
   if (::geteuid() != 0) // root reads it anyway
-    CHECK(staged == 0);
+    CHECK(staged.empty());
   // Whatever happened, nothing that was staged is lost.
   CHECK(output_of(m.work, "git ls-files -s live/filesystem/etc/d0") == before);
 }
