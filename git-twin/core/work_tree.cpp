@@ -78,9 +78,26 @@ Result<int> WorkTree::open_parent(std::string_view path, bool create) const {
   if (fd < 0)
     errno = -fd;
   if (fd < 0 && errno == ENOENT && create) {
-    // Create the missing directories one component at a time, never through a symlink.
-    int current = dup(m_fd);
-    size_t start = 0;
+    // Create the missing directories below the deepest one that exists, one component at a
+    // time, never through a symlink. Usually only the last one is missing: a first snapshot
+    // creates thousands of directories, and walking each chain from the top cost a mkdir
+    // and an open per level.
+    std::size_t existing = parent.size(); // parent.substr(0, existing) exists
+    int current = -1;
+    while (current < 0) {
+      existing = parent.rfind('/', existing - 1);
+      if (existing == std::string::npos) {
+        existing = 0;
+        current = dup(m_fd);
+        break;
+      }
+      current = openat2_fd(m_fd, parent.substr(0, existing), O_PATH | O_DIRECTORY, k_resolve);
+      if (current < 0 && current != -ENOENT) {
+        errno = -current;
+        break;
+      }
+    }
+    std::size_t start = existing == 0 ? 0 : existing + 1;
     while (current >= 0 && start < parent.size()) {
       size_t end = parent.find('/', start);
       std::string part = parent.substr(start, end == std::string::npos ? end : end - start);
@@ -145,10 +162,12 @@ Result<std::optional<FileStat>> WorkTree::stat(std::string_view path) const {
   return std::optional<FileStat>(to_file_stat(st));
 }
 
-Status WorkTree::write(std::string_view path, std::string_view content, unsigned mode) {
+Status WorkTree::write(std::string_view path, std::string_view content, unsigned mode,
+                       FileStat* written) {
+  static const std::string pid = std::to_string(getpid());
   FdGuard dir(TWIN_TRY(open_parent(path, true)));
   std::string name = split_parent(path).second;
-  std::string temp = "." + name + ".twin-tmp-" + std::to_string(getpid());
+  std::string temp = "." + name + ".twin-tmp-" + pid;
   FdGuard file(
       openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
   if (file.get() < 0)
@@ -156,8 +175,13 @@ Status WorkTree::write(std::string_view path, std::string_view content, unsigned
   int error = write_all(file.get(), content);
   if (!error && fchmod(file.get(), mode) < 0)
     error = errno;
+  struct stat st {};
+  if (!error && written && fstat(file.get(), &st) < 0)
+    error = errno;
   if (!error && renameat(dir.get(), temp.c_str(), dir.get(), name.c_str()) < 0)
     error = errno;
+  if (!error && written)
+    *written = to_file_stat(st);
   if (error) {
     unlinkat(dir.get(), temp.c_str(), 0);
     return fail("cannot write '{}': {}", path, std::strerror(error));

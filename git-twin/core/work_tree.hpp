@@ -40,8 +40,11 @@ public:
   Result<std::optional<std::string>> read(std::string_view path) const;
   /// lstat without following; nullopt when absent (a parent that is a file included).
   Result<std::optional<FileStat>> stat(std::string_view path) const;
-  /// Atomically replaces `path` with `content` (mode 0644 unless given).
-  Status write(std::string_view path, std::string_view content, unsigned mode = 0644);
+  /// Atomically replaces `path` with `content` (mode 0644 unless given). `written`, when
+  /// given, gets the new file's stat data as it was before the rename, which changed only
+  /// its ctime.
+  Status write(std::string_view path, std::string_view content, unsigned mode = 0644,
+               FileStat* written = nullptr);
   /// Writes only when the content differs; returns true when it wrote.
   Result<bool> write_if_changed(std::string_view path, std::string_view content);
   /// Removes a file (absent is fine) and then any directories it leaves empty, up to but

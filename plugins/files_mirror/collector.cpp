@@ -449,12 +449,15 @@ private:
       std::unique_lock lock(m_tree_mutex);
       TWIN_CHECK(remove_mirror_tree(copy_path, out.written));
     }
+    std::optional<FileStat> copy_stat;
     if (!same) {
       std::shared_lock lock(m_tree_mutex);
-      TWIN_CHECK(m_ctx.tree.write(copy_path, *content));
+      copy_stat.emplace();
+      TWIN_CHECK(m_ctx.tree.write(copy_path, *content, 0644, &*copy_stat));
       out.written.push_back(copy_path);
+    } else {
+      copy_stat = TWIN_TRY(m_ctx.tree.stat(copy_path));
     }
-    auto copy_stat = TWIN_TRY(m_ctx.tree.stat(copy_path));
     CacheEntry ce{st.inode, st.size, st.mtime_ns, st.ctime_ns, digest, 0, 0};
     if (copy_stat) {
       ce.copy_inode = copy_stat->inode;
