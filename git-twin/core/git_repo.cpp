@@ -520,6 +520,8 @@ Result<std::optional<std::string>> commit_paths(Runner& runner, const GitRepo& r
   // Every git command that stores content gets the twin-crypt filter on its command line:
   // secrets are encrypted even where the repository's config lost the filter.
   const std::vector<std::string> filter = crypt_filter_overrides();
+  // What prestage staged needs no update-index: its entries are the files as they were
+  // after hashing, and a change since then is as late as one after update-index would be.
   const std::vector<std::string> prestaged = prestage_files(runner, repo, fresh);
   std::string files; // for update-index: what prestage did not stage already
   for (const auto& p : file_list) {

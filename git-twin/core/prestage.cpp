@@ -96,6 +96,27 @@ bool default_index_settings(Runner& runner, const GitRepo& repo) {
   return true;
 }
 
+// Whether every .gitattributes in the index is in the work tree too. `git add` reads one
+// that is only in the index; `git hash-object` does not, and would store the bytes its
+// attributes (twin-crypt among them) were to change.
+bool attributes_in_work_tree(Runner& runner, const GitRepo& repo) {
+  auto listed =
+      run_git(runner, repo.work_tree(), {"ls-files", "-z", "--", ":(glob)**/.gitattributes"});
+  if (!listed)
+    return false;
+  for (std::size_t start = 0; start < listed->out.size();) {
+    std::size_t end = listed->out.find('\0', start);
+    if (end == std::string::npos)
+      end = listed->out.size();
+    struct stat st {};
+    std::string path = repo.work_tree() + "/" + listed->out.substr(start, end - start);
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 // git_command with the twin-crypt filter on the command line, as every git command that
 // stores content gets it (commit_paths).
 Command storing_git_command(const GitRepo& repo, const std::vector<std::string>& args) {
@@ -106,7 +127,8 @@ Command storing_git_command(const GitRepo& repo, const std::vector<std::string>&
 
 // Reads what `git check-attr -z` printed for the files `fed`, in that order: for each one
 // "path\0attribute\0value\0" per content attribute. A file is stored as it is when every
-// value is "unspecified". Output that does not follow the order marks nothing more.
+// value is "unspecified" (a literal `filter=unspecified` reads the same, and names no
+// filter git could run). Output that does not follow the order marks nothing more.
 void take_attributes(const std::string& out, const std::vector<std::size_t>& fed,
                      std::vector<Candidate>& files) {
   std::size_t start = 0;
@@ -385,7 +407,8 @@ std::vector<std::string> prestage_files(Runner& runner, const GitRepo& repo,
     if (regular[i] && kept++ != i)
       candidates[kept - 1] = std::move(candidates[i]);
   candidates.resize(kept);
-  if (candidates.size() < k_min_files || !default_index_settings(runner, repo))
+  if (candidates.size() < k_min_files || !default_index_settings(runner, repo) ||
+      !attributes_in_work_tree(runner, repo))
     return {};
   git_libgit2_init(); // reference-counted: a second call is harmless
   // filesystem/P adopted from live/filesystem/P: git need not hash the same bytes twice.

@@ -37,8 +37,8 @@ Result<std::string> read_regular(int fd) {
     return fail("{}", std::strerror(errno));
   if (!S_ISREG(st.st_mode))
     return fail("not a regular file (it is a {})", file_type_name(file_type_of(st.st_mode)));
-  // Of the flags F_SETFL changes, the file was opened with O_NONBLOCK only.
-  if (::fcntl(fd, F_SETFL, 0) != 0)
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
     return fail("{}", std::strerror(errno));
   std::string data;
   if (int error = read_all(fd, static_cast<std::uint64_t>(st.st_size), data))

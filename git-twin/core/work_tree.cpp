@@ -180,8 +180,10 @@ Status WorkTree::write(std::string_view path, std::string_view content, unsigned
     error = errno;
   if (!error && renameat(dir.get(), temp.c_str(), dir.get(), name.c_str()) < 0)
     error = errno;
-  if (!error && written)
+  if (!error && written) {
     *written = to_file_stat(st);
+    written->ctime_ns = 0; // the rename changed it
+  }
   if (error) {
     unlinkat(dir.get(), temp.c_str(), 0);
     return fail("cannot write '{}': {}", path, std::strerror(error));

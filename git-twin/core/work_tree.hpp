@@ -41,8 +41,8 @@ public:
   /// lstat without following; nullopt when absent (a parent that is a file included).
   Result<std::optional<FileStat>> stat(std::string_view path) const;
   /// Atomically replaces `path` with `content` (mode 0644 unless given). `written`, when
-  /// given, gets the new file's stat data as it was before the rename, which changed only
-  /// its ctime.
+  /// given, gets the new file's stat data as it was before the rename, except its ctime
+  /// (0: the rename changed it).
   Status write(std::string_view path, std::string_view content, unsigned mode = 0644,
                FileStat* written = nullptr);
   /// Writes only when the content differs; returns true when it wrote.

@@ -169,3 +169,15 @@ TEST_CASE("prestage_files never stages in place of an index it cannot read", "[g
   // Whatever happened, nothing that was staged is lost.
   CHECK(output_of(m.work, "git ls-files -s live/filesystem/etc/d0") == before);
 }
+
+TEST_CASE("prestage_files leaves all to git add while a .gitattributes is only in the index",
+          "[git]") {
+  // git add would apply it (ident here, twin-crypt in a twin); git hash-object would not.
+  ManyFiles m;
+  write_file(m.work / "live/.gitattributes", "*.txt ident\n");
+  git(m.work, "add live/.gitattributes");
+  fs::remove(m.work / "live/.gitattributes");
+  auto repo = GitRepo::open(m.work.string());
+  REQUIRE(repo);
+  CHECK(prestage_files(process_runner(), *repo, m.files).empty());
+}
