@@ -42,17 +42,24 @@ Status parallel_for_each(std::size_t count, const std::function<Status(std::size
       error = std::move(e);
     failed = true;
   };
+  unsigned threads = count < k_min_parallel ? 1 : io_threads();
+  // Jobs are taken in runs of neighbours: neighbouring jobs are mostly files of one
+  // directory, and two threads creating files in one directory wait for each other on its
+  // lock in the kernel.
+  const std::size_t run = std::clamp<std::size_t>(count / (8 * threads), 1, 64);
   auto work = [&](unsigned) {
-    for (std::size_t i; !failed && (i = next++) < count;) {
-      try {
-        if (auto status = job(i); !status)
-          record(status.error());
-      } catch (const std::exception& e) {
-        record(Error{e.what()});
+    for (std::size_t first; !failed && (first = next.fetch_add(run)) < count;) {
+      for (std::size_t i = first; i < std::min(first + run, count) && !failed; ++i) {
+        try {
+          if (auto status = job(i); !status)
+            record(status.error());
+        } catch (const std::exception& e) {
+          record(Error{e.what()});
+        }
       }
     }
   };
-  on_threads(count < k_min_parallel ? 1 : io_threads(), work);
+  on_threads(threads, work);
   if (error)
     return tl::unexpected(*error);
   return {};

@@ -24,7 +24,8 @@ void on_threads(unsigned threads, const std::function<void(unsigned)>& work);
 
 /// Runs job(0) .. job(count - 1), each exactly once, on up to io_threads() threads. The
 /// first failure is returned; jobs not yet started then do not start. A job that throws
-/// fails like one that returns an error. Small batches run on the calling thread alone.
+/// fails like one that returns an error. Small batches run on the calling thread alone;
+/// larger ones are handed out in runs of neighbouring jobs.
 Status parallel_for_each(std::size_t count, const std::function<Status(std::size_t)>& job);
 
 } // namespace twin

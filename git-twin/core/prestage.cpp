@@ -252,9 +252,9 @@ void hash_leftover_twins(Runner& runner, const GitRepo& repo, std::vector<Candid
 }
 
 // A twin takes its partner's id when git would compute the same one: the twin is stored as
-// it is, both hold the same bytes (read here, so that an edit since the adoption shows) with
-// the same executable bit, and the partner's id is the id of those very bytes, so git
-// stored the partner as it is too (twin-crypt puts the path into the ciphertext).
+// it is, and the id of its bytes (read here, so that an edit since the adoption shows) is
+// the partner's, which `git hash-object -w` has written. git add trusts an object id no
+// more than that: it does not write an object whose id exists.
 void resolve_twins(const GitRepo& repo, std::vector<Candidate>& files) {
   std::vector<std::size_t> twins;
   for (std::size_t i = 0; i < files.size(); ++i)
@@ -263,15 +263,11 @@ void resolve_twins(const GitRepo& repo, std::vector<Candidate>& files) {
   (void)parallel_for_each(twins.size(), [&](std::size_t k) -> Status {
     Candidate& file = files[twins[k]];
     const Candidate& partner = files[*file.twin];
-    if (file.before.st_size != partner.before.st_size ||
-        (file.before.st_mode & S_IXUSR) != (partner.before.st_mode & S_IXUSR))
-      return {};
+    if (file.before.st_size != partner.before.st_size)
+      return {}; // edited since the adoption: other bytes, another id
     auto mine = read_whole_file(repo.work_tree() + "/" + file.path);
-    auto theirs = read_whole_file(repo.work_tree() + "/" + partner.path);
-    if (!mine || !theirs || *mine != *theirs)
-      return {};
     git_oid id;
-    if (git_oid_fromstr(&id, GitRepo::hash_blob(*mine).c_str()) == 0 &&
+    if (mine && git_oid_fromstr(&id, GitRepo::hash_blob(*mine).c_str()) == 0 &&
         git_oid_equal(&id, &*partner.id))
       file.id = partner.id;
     return {};

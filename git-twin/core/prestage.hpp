@@ -6,11 +6,11 @@
 // most of its time. prestage_files does what `git add` would do for files this run wrote,
 // split over several `git hash-object -w` processes at once (git computes every object id,
 // with the twin-crypt filter and any other attribute applied). A copy in filesystem/ takes
-// the id of its partner in live/filesystem when git stores both as the same bytes: `git
-// check-attr` shows no content attribute on it, and the partner's id is the id of its own
-// bytes. Then it writes their index entries (the id and the stat data, as git records them)
-// in one pass. The `git add` that follows finds those entries up to date and only stats the
-// files; the files it staged need no `git update-index`.
+// the id of its partner in live/filesystem when git would compute the same one: `git
+// check-attr` shows no content attribute on it, and its bytes have the partner's id. Then
+// it writes their index entries (the id and the stat data, as git records them) in one
+// pass. The `git add` that follows finds those entries up to date and only stats the files;
+// the files it staged need no `git update-index`.
 //
 // Only an accelerator: whatever it cannot do safely it leaves to git add. A file whose stat
 // changed while it was hashed is left out (it is taken before hashing, as git add does); an
