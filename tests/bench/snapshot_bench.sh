@@ -193,6 +193,11 @@ fi
 
 START=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+# A nearly full filesystem makes ext4 slow to allocate, and the twin, which writes three
+# times the reference's files, pays more for it (one run at 95% full: first snapshot 1.8x
+# where it had been 1.4x); the page cache filled with old trees adds reclaim to both.
+DISK_USE=$(df --output=pcent "$WORK" | tail -n 1 | tr -dc 0-9)
+[ "${DISK_USE:-0}" -ge 90 ] && anomaly "the work directory's filesystem is ${DISK_USE}% full: ext4 allocates slowly, (a) is skewed"
 say "git-twin bench: n=$N seed=$SEED rounds=$ROUNDS work=$WORK binary=$(command -v git-twin) ($BIN_STAMP)"
 say "$(git --version); $(nproc) cpus; kernel $(uname -r)"
 
@@ -400,7 +405,7 @@ ELAPSED=$(( $(date +%s) - START ))
   echo "git-twin snapshot benchmark — $(date -u '+%Y-%m-%d %H:%M:%SZ'), $(hostname), $(nproc) cpus"
   echo "tree: gen_tree.py create --n $N --seed $SEED ($REF_FILES paths in the reference index; generated in $(fmt_ms "$GEN_MS"))"
   echo "binary: copy of $BIN_DIR/git-twin (built $BIN_STAMP; repo HEAD at the copy $REPO_HEAD$([ "$REPO_DIRTY" = 0 ] || echo ", $REPO_DIRTY product files with uncommitted edits"))"
-  echo "load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews single runs)"
+  echo "load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews single runs); filesystem ${DISK_USE}% full at the start"
   echo
   printf '%-44s %14s %14s %8s  %s\n' "operation" "git-twin med" "reference med" "ratio" "reference"
   printf '%-44s %14s %14s %8s  %s\n' "(a) first snapshot, $TWIN_FILES files" "$(fmt_ms "$FIRST_MS")" \
