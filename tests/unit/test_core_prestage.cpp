@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // prestage_files against a real repository and the git CLI: the index it writes holds what
 // `git add` would have staged (mode, object id, path) with the files' stat data, and it
-// leaves alone what it must (a held index lock, an index it cannot read, missing files).
+// leaves alone what it must (a held index lock, an index it cannot read, missing files);
+// and commit_paths, which uses it, commits what git add would.
 #include <catch2/catch.hpp>
 
 #include "test_support.hpp"
@@ -180,4 +181,41 @@ TEST_CASE("prestage_files leaves all to git add while a .gitattributes is only i
   auto repo = GitRepo::open(m.work.string());
   REQUIRE(repo);
   CHECK(prestage_files(process_runner(), *repo, m.files).empty());
+}
+
+TEST_CASE("commit_paths commits what git add would, with prestaged files, a removal and a "
+          "file that became a directory",
+          "[git]") {
+  ManyFiles m;
+  git(m.work, "config user.name test");
+  git(m.work, "config user.email test@example.invalid");
+  write_file(m.work / "filesystem/etc/old", "to be removed\n");
+  write_file(m.work / "live/filesystem/etc/dir", "a file for now\n");
+  git(m.work, "add filesystem/etc/old live/filesystem/etc/dir");
+  git(m.work, "commit -qm base");
+  fs::remove(m.work / "filesystem/etc/old");
+  fs::remove(m.work / "live/filesystem/etc/dir");
+  write_file(m.work / "live/filesystem/etc/dir/inner", "now a directory\n");
+  std::vector<std::string> fresh = m.files;
+  fresh.push_back("live/filesystem/etc/dir/inner");
+  // As a snapshot names them: live/ as a directory, the adopted copies one by one.
+  std::vector<std::string> paths = {"live", "filesystem/etc/old", "filesystem/.gitattributes"};
+  for (const auto& f : m.files)
+    if (f.rfind("filesystem/", 0) == 0)
+      paths.push_back(f);
+  auto repo = GitRepo::open(m.work.string());
+  REQUIRE(repo);
+  auto commit = commit_paths(process_runner(), *repo, paths, "snapshot\n", fresh);
+  REQUIRE(commit);
+  REQUIRE(commit->has_value());
+
+  CHECK(output_of(m.work, "git status --porcelain") == "");
+  CHECK(output_of(m.work, "git ls-files filesystem/etc/old") == "");
+  CHECK(output_of(m.work, "git ls-files live/filesystem/etc/dir") ==
+        "live/filesystem/etc/dir/inner\n");
+  // The commit holds the ids git add computes from scratch (ident applied where asked).
+  fs::remove(m.work / ".git/index");
+  git(m.work, "add -A");
+  CHECK(output_of(m.work, "git diff --cached --name-only HEAD") == "");
+  git(m.work, "fsck --no-dangling --no-progress");
 }
