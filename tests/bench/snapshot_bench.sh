@@ -194,8 +194,8 @@ fi
 START=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # A nearly full filesystem makes ext4 slow to allocate, and the twin, which writes three
-# times the reference's files, pays more for it (one run at 95% full: first snapshot 1.8x
-# where it had been 1.4x); the page cache filled with old trees adds reclaim to both.
+# times the reference's files, pays more for it (here, at 95% full, its first snapshots took
+# 7.1-9.3 s; at 67-69%, 5.8-7.8 s); a page cache filled with old trees adds reclaim to both.
 DISK_USE=$(df --output=pcent "$WORK" | tail -n 1 | tr -dc 0-9)
 [ "${DISK_USE:-0}" -ge 90 ] && anomaly "the work directory's filesystem is ${DISK_USE}% full: ext4 allocates slowly, (a) is skewed"
 say "git-twin bench: n=$N seed=$SEED rounds=$ROUNDS work=$WORK binary=$(command -v git-twin) ($BIN_STAMP)"
