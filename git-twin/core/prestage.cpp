@@ -391,18 +391,13 @@ std::vector<std::string> prestage_files(Runner& runner, const GitRepo& repo,
                   [](const Candidate& a, const Candidate& b) { return a.path == b.path; }),
       candidates.end());
   // Whatever is not a regular file now is left to git add.
-  std::vector<char> regular(candidates.size(), 0);
   (void)parallel_for_each(candidates.size(), [&](std::size_t i) -> Status {
     Candidate& c = candidates[i];
-    regular[i] = ::lstat((repo.work_tree() + "/" + c.path).c_str(), &c.before) == 0 &&
-                 S_ISREG(c.before.st_mode);
+    if (::lstat((repo.work_tree() + "/" + c.path).c_str(), &c.before) != 0)
+      c.before.st_mode = 0;
     return {};
   });
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < candidates.size(); ++i)
-    if (regular[i] && kept++ != i)
-      candidates[kept - 1] = std::move(candidates[i]);
-  candidates.resize(kept);
+  std::erase_if(candidates, [](const Candidate& c) { return !S_ISREG(c.before.st_mode); });
   if (candidates.size() < k_min_files || !default_index_settings(runner, repo) ||
       !attributes_in_work_tree(runner, repo))
     return {};

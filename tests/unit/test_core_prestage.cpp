@@ -8,7 +8,6 @@
 #include "test_support.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -25,23 +24,11 @@
 using namespace twin;
 namespace fs = std::filesystem;
 using twin_test::git;
+using twin_test::output_of;
 using twin_test::TempDir;
 using twin_test::write_file;
 
 namespace {
-
-// stdout of a shell command run in `dir`.
-std::string output_of(const fs::path& dir, const std::string& command) {
-  std::string full = "cd '" + dir.string() + "' && " + command;
-  std::string out;
-  FILE* pipe = ::popen(full.c_str(), "r");
-  REQUIRE(pipe);
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-    out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
-}
 
 struct ManyFiles {
   TempDir tmp{"prestage"};

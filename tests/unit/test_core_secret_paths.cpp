@@ -3,10 +3,8 @@
 // block, checked against git's own reading of it (git check-attr).
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <map>
-#include <memory>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -37,13 +35,7 @@ std::vector<bool> git_says_encrypted(const std::map<std::string, std::string>& a
   for (const auto& p : paths)
     input += p + '\0';
   write_file(dir + "/paths", input);
-  std::string command = fmt::format("cd '{}' && git check-attr -z --stdin filter < paths", dir);
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = fread(buf, 1, sizeof buf, pipe.get()))
-    out.append(buf, n);
+  std::string out = twin_test::output_of(dir, "git check-attr -z --stdin filter < paths");
   // -z output: path NUL attribute NUL value NUL, per path.
   std::vector<std::string> fields;
   std::istringstream in(out);

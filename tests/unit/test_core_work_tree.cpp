@@ -15,18 +15,9 @@
 
 using namespace twin;
 namespace fs = std::filesystem;
+using twin_test::read_file;
 using twin_test::TempDir;
 using twin_test::write_file;
-
-namespace {
-
-std::string read_text(const fs::path& path) {
-  auto text = read_whole_file(path.string());
-  REQUIRE(text);
-  return *text;
-}
-
-} // namespace
 
 TEST_CASE("WorkTree::write creates the missing directories below the ones that exist",
           "[work_tree]") {
@@ -36,13 +27,13 @@ TEST_CASE("WorkTree::write creates the missing directories below the ones that e
   REQUIRE(tree);
 
   REQUIRE(tree->write("live/filesystem/etc/a/b/c/file", "new\n"));
-  CHECK(read_text(tmp.path() / "live/filesystem/etc/a/b/c/file") == "new\n");
-  CHECK(read_text(tmp.path() / "live/filesystem/etc/kept") == "kept\n");
+  CHECK(read_file(tmp.path() / "live/filesystem/etc/a/b/c/file") == "new\n");
+  CHECK(read_file(tmp.path() / "live/filesystem/etc/kept") == "kept\n");
   // A second file in a directory that now exists, and one in a new top directory.
   REQUIRE(tree->write("live/filesystem/etc/a/b/c/other", "other\n"));
   REQUIRE(tree->write("fresh/x/y", "top\n"));
-  CHECK(read_text(tmp.path() / "live/filesystem/etc/a/b/c/other") == "other\n");
-  CHECK(read_text(tmp.path() / "fresh/x/y") == "top\n");
+  CHECK(read_file(tmp.path() / "live/filesystem/etc/a/b/c/other") == "other\n");
+  CHECK(read_file(tmp.path() / "fresh/x/y") == "top\n");
 }
 
 TEST_CASE("WorkTree::write never creates through a symlink or below a file", "[work_tree]") {
@@ -57,7 +48,7 @@ TEST_CASE("WorkTree::write never creates through a symlink or below a file", "[w
   CHECK_FALSE(tree->write("filesystem/etc/new/dir/file", "x"));
   CHECK(fs::is_empty(tmp.path() / "outside"));
   CHECK_FALSE(tree->write("live/file/below/it", "x"));
-  CHECK(read_text(tmp.path() / "repo/live/file") == "a file\n");
+  CHECK(read_file(tmp.path() / "repo/live/file") == "a file\n");
 }
 
 TEST_CASE("WorkTree::write reports the stat data of the file it wrote", "[work_tree]") {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Helpers shared by the unit tests: a temporary directory removed at the end of a test,
-// and whole-file reads and writes.
+// Helpers shared by the unit tests: git and shell commands, a temporary directory removed
+// at the end of a test, and whole-file reads and writes.
 #pragma once
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,19 @@ inline void git(const std::filesystem::path& dir, const std::string& args) {
                         args + " >/dev/null 2>&1";
   INFO(command);
   REQUIRE(std::system(command.c_str()) == 0);
+}
+
+/// Standard output of a shell command run in `dir` (paths in the tests hold no quotes).
+inline std::string output_of(const std::filesystem::path& dir, const std::string& command) {
+  std::string full = "cd '" + dir.string() + "' && " + command;
+  std::string out;
+  FILE* pipe = ::popen(full.c_str(), "r");
+  REQUIRE(pipe);
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+    out.append(buffer, n);
+  ::pclose(pipe);
+  return out;
 }
 
 /// A fresh directory /tmp/twin-<tag>-test-XXXXXX, removed with everything in it.
