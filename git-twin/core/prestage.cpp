@@ -17,6 +17,7 @@
 #include <git2/sys/index.h>
 
 #include "core/ascii.hpp"
+#include "core/blob_pack.hpp"
 #include "core/fs_util.hpp"
 #include "core/git_settings.hpp"
 #include "core/parallel.hpp"
@@ -37,17 +38,15 @@ struct Candidate {
   std::string path;
   struct stat before {};
   std::optional<git_oid> id;
-  // For filesystem/P: the candidate live/filesystem/P (the copy it was adopted from), whose
-  // id it takes when git stores both as the same bytes.
-  std::optional<std::size_t> twin;
-  // For filesystem/P: git check-attr shows none of the content attributes, so git stores
-  // its bytes as they are.
+  // git check-attr shows none of the content attributes: git stores the bytes as they are.
   bool stored_as_is = false;
 };
 
 // The attributes that change what git stores for a file's bytes.
-const std::vector<std::string> k_content_attributes = {"filter", "text",  "eol",
-                                                       "crlf",   "ident", "working-tree-encoding"};
+bool is_content_attribute(std::string_view name) {
+  return name == "filter" || name == "text" || name == "eol" || name == "crlf" || name == "ident" ||
+         name == "working-tree-encoding";
+}
 
 // git's index lock, held from reading the index to replacing it, as git holds it: created
 // exclusively, removed on every way out.
@@ -72,14 +71,19 @@ private:
   bool m_held = false;
 };
 
-// core.fileMode, core.ignoreCase and core.autocrlf at Linux's defaults: prestaging assumes
-// the files' modes count, names are case-sensitive, and bytes without attributes are
-// stored as they are.
-bool default_index_settings(Runner& runner, const GitRepo& repo) {
+// The zlib level git would store loose objects at (core.looseCompression, else
+// core.compression, else 1), when core.fileMode, core.ignoreCase and core.autocrlf are at
+// Linux's defaults and object ids are SHA-1: prestaging assumes the files' modes count,
+// names are case-sensitive, and bytes without attributes are stored as they are. nullopt
+// otherwise.
+std::optional<int> loose_compression(Runner& runner, const GitRepo& repo) {
   auto settings = run_git(runner, repo.work_tree(),
-                          {"config", "--get-regexp", "^core\\.(filemode|ignorecase|autocrlf)$"});
+                          {"config", "--get-regexp",
+                           "^(core\\.(filemode|ignorecase|autocrlf|compression|loosecompression)|"
+                           "extensions\\.objectformat)$"});
   if (!settings) // exit 1: none is set
-    return true;
+    return 1;
+  std::optional<int> compression, loose;
   std::istringstream lines(settings->out);
   for (std::string line; std::getline(lines, line);) {
     std::size_t space = line.find(' ');
@@ -90,10 +94,26 @@ bool default_index_settings(Runner& runner, const GitRepo& repo) {
     bool yes = value == "true" || value == "yes" || value == "on" || value == "1";
     bool no = value == "false" || value == "no" || value == "off" || value == "0";
     if ((name == "core.filemode" && !yes) || (name == "core.ignorecase" && !no) ||
-        (name == "core.autocrlf" && !no))
-      return false;
+        (name == "core.autocrlf" && !no) || (name == "extensions.objectformat" && value != "sha1"))
+      return std::nullopt;
+    if (name == "core.compression" || name == "core.loosecompression") {
+      if (value.empty() || value.size() > 2 ||
+          value.find_first_not_of("-0123456789") != std::string::npos || std::stoi(value) < -1 ||
+          std::stoi(value) > 9)
+        return std::nullopt; // git refuses it too
+      (name == "core.compression" ? compression : loose) = std::stoi(value);
+    }
   }
-  return true;
+  return loose ? *loose : compression ? *compression : 1;
+}
+
+// Where git keeps this repository's packs (objects/ may be shared with other worktrees).
+std::optional<std::string> pack_directory(Runner& runner, const GitRepo& repo) {
+  auto path = run_git(runner, repo.work_tree(), {"rev-parse", "--git-path", "objects/pack"});
+  if (!path || path->out.size() < 2 || path->out.back() != '\n')
+    return std::nullopt;
+  std::string dir = path->out.substr(0, path->out.size() - 1);
+  return dir[0] == '/' ? dir : repo.work_tree() + "/" + dir;
 }
 
 // Whether every .gitattributes in the index is in the work tree too. `git add` reads one
@@ -125,26 +145,31 @@ Command storing_git_command(const GitRepo& repo, const std::vector<std::string>&
   return git_command(repo.work_tree(), std::move(full));
 }
 
-// Reads what `git check-attr -z` printed for the files `fed`, in that order: for each one
-// "path\0attribute\0value\0" per content attribute. A file is stored as it is when every
-// value is "unspecified" (a literal `filter=unspecified` reads the same, and names no
-// filter git could run). Output that does not follow the order marks nothing more.
-void take_attributes(const std::string& out, const std::vector<std::size_t>& fed,
+// Reads what `git check-attr -a -z` printed for the files `fed`: "path\0attribute\0value\0"
+// for every attribute that is set, unset or has a value, files in the order given; a file
+// with none is not named. A file is stored as it is when no content attribute is named
+// for it, whatever its value. Output that does not follow the order marks none.
+void take_attributes(std::string_view out, const std::vector<std::size_t>& fed,
                      std::vector<Candidate>& files) {
-  std::size_t start = 0;
-  for (std::size_t i : fed) {
-    bool as_is = true;
-    for (std::size_t k = 0; k < k_content_attributes.size(); ++k) {
-      std::size_t a = out.find('\0', start);
-      std::size_t b = a == std::string::npos ? a : out.find('\0', a + 1);
-      std::size_t c = b == std::string::npos ? b : out.find('\0', b + 1);
-      if (c == std::string::npos || std::string_view(out).substr(start, a - start) != files[i].path)
-        return;
-      as_is = as_is && std::string_view(out).substr(b + 1, c - b - 1) == "unspecified";
-      start = c + 1;
-    }
-    files[i].stored_as_is = as_is;
+  std::vector<bool> as_is(fed.size(), true);
+  std::size_t k = 0; // the file the output is at
+  for (std::size_t start = 0; start < out.size();) {
+    std::size_t a = out.find('\0', start);
+    std::size_t b = a == std::string::npos ? a : out.find('\0', a + 1);
+    std::size_t c = b == std::string::npos ? b : out.find('\0', b + 1);
+    if (c == std::string::npos)
+      return;
+    std::string_view path = out.substr(start, a - start);
+    while (k < fed.size() && files[fed[k]].path != path)
+      ++k;
+    if (k == fed.size())
+      return;
+    if (is_content_attribute(out.substr(a + 1, b - a - 1)))
+      as_is[k] = false;
+    start = c + 1;
   }
+  for (std::size_t i = 0; i < fed.size(); ++i)
+    files[fed[i]].stored_as_is = as_is[i];
 }
 
 // Paths split into lists of at most `max_bytes` of arguments each, and into a multiple of
@@ -183,95 +208,80 @@ void take_ids(const std::string& out, const std::vector<std::size_t>& fed,
   }
 }
 
-// Commands that hash `which` of the files, about equal shares for `lists` processes at a
-// time; `fed` gets the files of each.
-void add_hashing(const GitRepo& repo, const std::vector<Candidate>& files,
-                 const std::vector<std::size_t>& which, unsigned lists,
-                 std::vector<Command>& commands, std::vector<std::vector<std::size_t>>& fed) {
-  for (auto& list : split_paths(files, which, lists)) {
-    std::vector<std::string> args = {"hash-object", "-w", "--"};
+// Runs `git <args> -- <paths>` over `which` of the files, with as many processes at a
+// time as the runner runs, each with about an equal share; `fed` gets the files of each.
+// Paths go as arguments, not on stdin: two children started together can inherit each
+// other's pipes (Boost.Process 1.74 does not make them close-on-exec), and two that wait
+// for the end of their input would wait for each other.
+std::vector<Result<Completed>> run_over(Runner& runner, const GitRepo& repo,
+                                        const std::vector<std::string>& args,
+                                        const std::vector<Candidate>& files,
+                                        const std::vector<std::size_t>& which,
+                                        std::vector<std::vector<std::size_t>>& fed) {
+  std::vector<Command> commands;
+  for (auto& list : split_paths(files, which, io_threads())) {
+    std::vector<std::string> full = args;
+    full.push_back("--");
     for (std::size_t i : list)
-      args.push_back(files[i].path);
-    commands.push_back(storing_git_command(repo, args));
+      full.push_back(files[i].path);
+    commands.push_back(storing_git_command(repo, full));
     fed.push_back(std::move(list));
   }
+  return runner.run_all(commands);
 }
 
-// Hashes the files that have no twin and asks git for the content attributes of every twin
-// (a filesystem/ copy; its partner's are known from the id hashing gave it, see
-// resolve_twins), with as many git processes at a time as the runner runs. Paths go as
-// arguments, not on stdin: two children started together can inherit each other's pipes
-// (Boost.Process 1.74 does not make them close-on-exec), and two that wait for the end of
-// their input would wait for each other.
-void hash_and_check(Runner& runner, const GitRepo& repo, std::vector<Candidate>& files) {
-  std::vector<std::size_t> primaries, twins;
+// Asks git which files it stores as they are (no content attribute).
+void check_attributes(Runner& runner, const GitRepo& repo, std::vector<Candidate>& files) {
+  std::vector<std::size_t> all(files.size());
   for (std::size_t i = 0; i < files.size(); ++i)
-    (files[i].twin ? twins : primaries).push_back(i);
-  std::vector<Command> commands;
+    all[i] = i;
   std::vector<std::vector<std::size_t>> fed;
-  add_hashing(repo, files, primaries, 4 * io_threads(), commands, fed);
-  std::size_t hashing = commands.size();
-  if (!twins.empty())
-    for (auto& list : split_paths(files, twins, io_threads())) {
-      std::vector<std::string> args = {"check-attr", "-z"};
-      args.insert(args.end(), k_content_attributes.begin(), k_content_attributes.end());
-      args.push_back("--");
-      for (std::size_t i : list)
-        args.push_back(files[i].path);
-      commands.push_back(storing_git_command(repo, args));
-      fed.push_back(std::move(list));
-    }
-  auto results = runner.run_all(commands);
-  for (std::size_t k = 0; k < commands.size(); ++k) {
-    if (!results[k])
-      continue;
-    if (k < hashing)
-      take_ids(results[k]->out, fed[k], files);
-    else if (results[k]->ok())
+  auto results = run_over(runner, repo, {"check-attr", "-a", "-z"}, files, all, fed);
+  for (std::size_t k = 0; k < results.size(); ++k)
+    if (results[k] && results[k]->ok()) // a complete answer: a file it does not name has none
       take_attributes(results[k]->out, fed[k], files);
-  }
 }
 
-// Hashes the twins that could not take their partner's id (secrets, edited copies): a few
-// hundred at most on a first snapshot, hashed here on all cores rather than by one
-// `git update-index`.
-void hash_leftover_twins(Runner& runner, const GitRepo& repo, std::vector<Candidate>& files) {
-  std::vector<std::size_t> leftovers;
+// Files git stores through a filter or conversion (twin-crypt's secrets, mostly) are
+// hashed by `git hash-object -w` itself: a few hundred at most on a first snapshot.
+void hash_with_git(Runner& runner, const GitRepo& repo, std::vector<Candidate>& files) {
+  std::vector<std::size_t> which;
   for (std::size_t i = 0; i < files.size(); ++i)
-    if (files[i].twin && !files[i].id)
-      leftovers.push_back(i);
-  if (leftovers.empty())
+    if (!files[i].stored_as_is)
+      which.push_back(i);
+  if (which.empty())
     return;
-  std::vector<Command> commands;
   std::vector<std::vector<std::size_t>> fed;
-  add_hashing(repo, files, leftovers, io_threads(), commands, fed);
-  auto results = runner.run_all(commands);
-  for (std::size_t k = 0; k < commands.size(); ++k)
+  auto results = run_over(runner, repo, {"hash-object", "-w"}, files, which, fed);
+  for (std::size_t k = 0; k < results.size(); ++k)
     if (results[k])
       take_ids(results[k]->out, fed[k], files);
 }
 
-// A twin takes its partner's id when git would compute the same one: the twin is stored as
-// it is, and the id of its bytes (read here, so that an edit since the adoption shows) is
-// the partner's, which `git hash-object -w` has written. git add trusts an object id no
-// more than that: it does not write an object whose id exists.
-void resolve_twins(const GitRepo& repo, std::vector<Candidate>& files) {
-  std::vector<std::size_t> twins;
-  for (std::size_t i = 0; i < files.size(); ++i)
-    if (files[i].twin && files[i].stored_as_is && files[*files[i].twin].id)
-      twins.push_back(i);
-  (void)parallel_for_each(twins.size(), [&](std::size_t k) -> Status {
-    Candidate& file = files[twins[k]];
-    const Candidate& partner = files[*file.twin];
-    if (file.before.st_size != partner.before.st_size)
-      return {}; // edited since the adoption: other bytes, another id
-    auto mine = read_whole_file(repo.work_tree() + "/" + file.path);
-    git_oid id;
-    if (mine && git_oid_fromstr(&id, GitRepo::hash_blob(*mine).c_str()) == 0 &&
-        git_oid_equal(&id, &*partner.id))
-      file.id = partner.id;
+// Files git stores as they are go into one new pack (core/blob_pack.hpp), read and
+// compressed on all cores. The ids are git's: SHA-1 of the same bytes git would hash.
+// False when the pack could not be written: then no file has an id.
+bool hash_into_pack(const std::string& pack_dir, int level, const GitRepo& repo,
+                    std::vector<Candidate>& files) {
+  auto pack = BlobPack::start(pack_dir, level);
+  if (!pack)
+    return false;
+  auto stored = parallel_for_each(files.size(), [&](std::size_t i) -> Status {
+    Candidate& file = files[i];
+    if (!file.stored_as_is)
+      return {};
+    auto bytes = read_whole_file(repo.work_tree() + "/" + file.path);
+    if (!bytes || bytes->size() != static_cast<std::size_t>(file.before.st_size))
+      return {}; // gone or changed since: left to git add
+    file.id = TWIN_TRY((*pack)->add(*bytes));
     return {};
   });
+  if (stored && (*pack)->finish())
+    return true;
+  for (auto& file : files)
+    if (file.stored_as_is)
+      file.id.reset();
+  return false;
 }
 
 git_index_entry entry_for(const Candidate& file) {
@@ -398,23 +408,17 @@ std::vector<std::string> prestage_files(Runner& runner, const GitRepo& repo,
     return {};
   });
   std::erase_if(candidates, [](const Candidate& c) { return !S_ISREG(c.before.st_mode); });
-  if (candidates.size() < k_min_files || !default_index_settings(runner, repo) ||
-      !attributes_in_work_tree(runner, repo))
+  if (candidates.size() < k_min_files)
+    return {};
+  auto level = loose_compression(runner, repo);
+  auto pack_dir = pack_directory(runner, repo);
+  if (!level || !pack_dir || !attributes_in_work_tree(runner, repo))
     return {};
   git_libgit2_init(); // reference-counted: a second call is harmless
-  // filesystem/P adopted from live/filesystem/P: git need not hash the same bytes twice.
-  for (auto& c : candidates) {
-    if (c.path.rfind("filesystem/", 0) != 0)
-      continue;
-    std::string partner = "live/" + c.path;
-    auto it = std::lower_bound(candidates.begin(), candidates.end(), partner,
-                               [](const Candidate& a, const std::string& p) { return a.path < p; });
-    if (it != candidates.end() && it->path == partner)
-      c.twin = static_cast<std::size_t>(it - candidates.begin());
-  }
-  hash_and_check(runner, repo, candidates);
-  resolve_twins(repo, candidates);
-  hash_leftover_twins(runner, repo, candidates);
+  check_attributes(runner, repo, candidates);
+  hash_with_git(runner, repo, candidates);
+  if (!hash_into_pack(*pack_dir, *level, repo, candidates))
+    return {};
   // Stat data is what it was before hashing, as git add records it; a file changed since
   // is left to git add.
   (void)parallel_for_each(candidates.size(), [&](std::size_t i) -> Status {

@@ -108,6 +108,34 @@ TEST_CASE("prestage_files stages what git add would, with the files' stat data",
         output_of(m.work, "git rev-parse :live/filesystem/etc/lf.txt"));
 }
 
+TEST_CASE("prestage_files has git filter what a filter attribute names: no plaintext is stored",
+          "[git]") {
+  // As twin-crypt does for secrets; a rot13 clean filter stands in for it here.
+  ManyFiles m;
+  git(m.work, "config filter.rot13.clean \"tr a-z n-za-m\"");
+  write_file(m.work / "live/filesystem/etc/secret.txt", "attack at dawn\n");
+  write_file(m.work / "filesystem/etc/secret.txt", "attack at dawn\n");
+  write_file(m.work / ".gitattributes", "secret.txt filter=rot13\n");
+  std::vector<std::string> files = m.files;
+  files.push_back("live/filesystem/etc/secret.txt");
+  files.push_back("filesystem/etc/secret.txt");
+  auto repo = GitRepo::open(m.work.string());
+  REQUIRE(repo);
+  std::vector<std::string> staged = prestage_files(process_runner(), *repo, files);
+  if (io_threads() < 2)
+    return;
+  CHECK(std::count(staged.begin(), staged.end(), "filesystem/etc/secret.txt") == 1);
+  CHECK(output_of(m.work, "git cat-file blob :filesystem/etc/secret.txt") == "nggnpx ng qnja\n");
+  CHECK(output_of(m.work, "git rev-parse :live/filesystem/etc/secret.txt") ==
+        output_of(m.work, "git hash-object live/filesystem/etc/secret.txt"));
+  CHECK(
+      output_of(m.work, "git cat-file --batch-all-objects --batch | grep -c 'attack at' || true") ==
+      "0\n");
+  // The other files went into one pack, not into loose objects.
+  CHECK(output_of(m.work, "ls .git/objects/pack | grep -c '[.]idx$'") == "1\n");
+  git(m.work, "fsck --full --no-dangling --no-progress");
+}
+
 TEST_CASE("prestage_files leaves the index alone while someone holds its lock", "[git]") {
   ManyFiles m;
   git(m.work, "add live/filesystem/etc/d0");
