@@ -154,6 +154,7 @@ Dir& Dir::operator=(Dir&& other) noexcept {
     if (m_fd >= 0)
       ::close(m_fd);
     m_fd = std::exchange(other.m_fd, -1);
+    m_listed = other.m_listed;
   }
   return *this;
 }
@@ -164,12 +165,12 @@ Dir::~Dir() {
 }
 
 Result<std::vector<Dir::Entry>> Dir::entries() const {
-  // Listed through the directory's own descriptor, rewound first (a snapshot lists every
-  // directory of two trees: a second descriptor per directory would cost two syscalls
-  // more). A descriptor that cannot be listed (O_PATH) gets a fresh one.
+  // Listed through the directory's own descriptor, rewound first when listed before (a
+  // snapshot lists every directory of two trees: a second descriptor per directory would
+  // cost two syscalls more). A descriptor that cannot be listed (O_PATH) gets a fresh one.
   int list_fd = m_fd;
   std::optional<FdGuard> guard;
-  if (::lseek(m_fd, 0, SEEK_SET) != 0) {
+  if (std::exchange(m_listed, true) && ::lseek(m_fd, 0, SEEK_SET) != 0) {
     list_fd = ::openat(m_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (list_fd < 0)
       return fail("cannot list directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(errno));
@@ -208,6 +209,32 @@ Result<std::vector<Dir::Entry>> Dir::entries() const {
   // std::string compares through char_traits<char>, i.e. memcmp: bytewise, unsigned.
   std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
   return out;
+}
+
+Result<std::optional<std::vector<Dir::Entry>>>
+Dir::entries_named(const std::vector<std::string_view>& names) const {
+  std::vector<Entry> out;
+  out.reserve(names.size());
+  std::string name;
+  for (std::string_view n : names) {
+    name.assign(n);
+    struct stat st;
+    if (::fstatat(m_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      int error = errno;
+      if (error == ENOENT)
+        return std::optional<std::vector<Entry>>{};
+      return fail("cannot stat {}: {}", describe_in_dir(m_fd, name), std::strerror(error));
+    }
+    out.push_back(Entry{name, to_file_stat(st)});
+  }
+  return std::optional<std::vector<Entry>>{std::move(out)};
+}
+
+Result<FileStat> Dir::stat() const {
+  struct stat st;
+  if (::fstat(m_fd, &st) != 0)
+    return fail("cannot stat directory {}: {}", describe_in_dir(m_fd, "."), std::strerror(errno));
+  return to_file_stat(st);
 }
 
 Result<Dir> Dir::open_dir(std::string_view name) const {

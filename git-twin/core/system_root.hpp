@@ -53,8 +53,8 @@ std::string join_logical(std::string_view dir, std::string_view name);
 class Dir {
 public:
   Dir() = default;
-  explicit Dir(int fd) : m_fd(fd) {}
-  Dir(Dir&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+  explicit Dir(int fd) : m_fd(fd) {} // freshly opened: its offset is at the start
+  Dir(Dir&& other) noexcept : m_fd(other.m_fd), m_listed(other.m_listed) { other.m_fd = -1; }
   Dir& operator=(Dir&& other) noexcept;
   Dir(const Dir&) = delete;
   Dir& operator=(const Dir&) = delete;
@@ -69,6 +69,13 @@ public:
   /// An entry that vanishes between readdir and lstat is left out. Not from two threads
   /// at once on one Dir (the listing uses the descriptor's offset).
   Result<std::vector<Entry>> entries() const;
+  /// The entries `names` (sorted, as entries() gives them) lstat'ed, for a listing known
+  /// from before (core/listing_cache.hpp). nullopt when one of them is gone: the caller
+  /// then lists the directory.
+  Result<std::optional<std::vector<Entry>>>
+  entries_named(const std::vector<std::string_view>& names) const;
+  /// The directory's own stat.
+  Result<FileStat> stat() const;
   /// Opens the child directory `name` (O_NOFOLLOW: a symlink is refused).
   Result<Dir> open_dir(std::string_view name) const;
   /// Reads the whole regular file `name` (O_NOFOLLOW: a symlink is refused).
@@ -78,6 +85,7 @@ public:
 
 private:
   int m_fd = -1;
+  mutable bool m_listed = false; // the descriptor's offset has moved: rewind before listing
 };
 
 class SystemRoot {

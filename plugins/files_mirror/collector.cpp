@@ -12,6 +12,7 @@
 #include <shared_mutex>
 
 #include "core/fs_util.hpp"
+#include "core/listing_cache.hpp"
 #include "core/parallel.hpp"
 #include "core/sha256.hpp"
 #include "core/stat_cache.hpp"
@@ -85,7 +86,14 @@ struct DirTask {
                                           // (for a root: the root's own copy)
   bool has_copy = false;                  // parent_copy holds a directory named `name`
   std::string name;
+  FileStat stat;                     // the directory's, taken before it is listed
+  std::optional<FileStat> copy_stat; // its copy's, likewise
 };
+
+std::int64_t wall_clock_ns() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
+}
 
 // What one walking thread found; merged after the walk, in path order.
 struct WalkOutput {
@@ -105,9 +113,9 @@ struct WalkOutput {
 // write creating them).
 class Walker {
 public:
-  Walker(PluginContext& ctx, std::string repo_logical, StatCache& cache, AccountNames names,
-         const SystemRoot& mirror_root)
-      : m_ctx(ctx), m_repo_logical(std::move(repo_logical)), m_cache(cache),
+  Walker(PluginContext& ctx, std::string repo_logical, StatCache& cache, ListingCache& listings,
+         AccountNames names, const SystemRoot& mirror_root)
+      : m_ctx(ctx), m_repo_logical(std::move(repo_logical)), m_cache(cache), m_listings(listings),
         m_names(std::move(names)), m_rules(ctx.config.exclude),
         m_max_size(static_cast<std::uint64_t>(ctx.config.max_file_size_mb * 1024 * 1024)),
         m_mirror_root(mirror_root) {}
@@ -140,10 +148,14 @@ public:
     DirTask task;
     task.logical = logical;
     task.dir = std::move(*dir);
+    task.stat = *st;
     // Observing only (plan, status), live/ is neither checked nor repaired: no mirror.
     if (m_ctx.record)
-      if (auto m = m_mirror_root.open_dir(std::string("/") + std::string(k_live_tree) + logical))
+      if (auto m = m_mirror_root.open_dir(std::string("/") + std::string(k_live_tree) + logical)) {
+        if (auto copy_stat = m->stat())
+          task.copy_stat = *copy_stat;
         task.parent_copy = std::make_shared<const Dir>(std::move(*m));
+      }
     m_queue.push_back(std::move(task));
   }
 
@@ -279,7 +291,7 @@ private:
     task.parent.reset(); // the parents' descriptors close when their last child opened
     task.parent_copy.reset();
 
-    auto list = dir->entries();
+    auto list = list_dir(*dir, logical, task.stat);
     if (!list) {
       out.warn(logical, fmt::format("cannot list '{}': {}", logical, list.error().message));
       return {};
@@ -287,9 +299,13 @@ private:
     // Both listings come sorted by name, so the mirror's entry for a name is found by
     // walking the two side by side.
     std::vector<Dir::Entry> mirrored;
-    if (mirror)
-      if (auto m = mirror->entries())
+    if (mirror) {
+      auto m = task.copy_stat
+                   ? list_dir(*mirror, mirror_path(k_live_tree, logical), *task.copy_stat)
+                   : mirror->entries();
+      if (m)
         mirrored = std::move(*m);
+    }
     std::vector<char> kept(mirrored.size(), 0); // mirror entries that still belong there
     std::vector<Listed> items = match_copies(logical, *list, mirrored, out);
     look_up_digests(items, *list, mirrored);
@@ -312,6 +328,7 @@ private:
         sub.logical = path;
         sub.parent = dir;
         sub.name = e.name;
+        sub.stat = e.stat;
         if (copy && copy->type != FileType::directory && m_ctx.record) {
           // It was a file when last mirrored: its copy is in the way of the directory's.
           std::string stale = mirror_path(k_live_tree, path);
@@ -322,6 +339,7 @@ private:
         } else if (copy && copy->type == FileType::directory) {
           sub.parent_copy = mirror;
           sub.has_copy = true;
+          sub.copy_stat = *copy;
           keep();
         }
         found.push_back(std::move(sub));
@@ -369,6 +387,20 @@ private:
                                    join_logical(logical, mirrored[i].name), out.written));
         }
     return {};
+  }
+
+  // A directory's entries: from the listings cache when the directory is as it was when
+  // last listed (then only its names are stat'ed again), else read and remembered.
+  Result<std::vector<Dir::Entry>> list_dir(const Dir& dir, std::string_view key,
+                                           const FileStat& stat) {
+    if (const auto* names = m_listings.lookup(key, stat))
+      if (auto known = TWIN_TRY(dir.entries_named(*names)))
+        return std::move(*known);
+    std::int64_t listed_ns = wall_clock_ns();
+    auto entries = TWIN_TRY(dir.entries());
+    std::lock_guard lock(m_listings_mutex);
+    m_listings.record(key, stat, listed_ns, entries);
+    return entries;
   }
 
   // One entry of a directory listing, as walk_dir sees it.
@@ -499,6 +531,7 @@ private:
   PluginContext& m_ctx;
   std::string m_repo_logical;
   StatCache& m_cache;
+  ListingCache& m_listings;
   AccountNames m_names;
   ExcludeRules m_rules;
   std::uint64_t m_max_size;
@@ -512,6 +545,7 @@ private:
   unsigned m_busy = 0;          // tasks running, which may still queue more
   std::optional<Error> m_error; // the first failure; the walk stops
   std::mutex m_cache_mutex;
+  std::mutex m_listings_mutex; // for record(); lookups need none
   std::mutex m_secrets_mutex;
   std::shared_mutex m_tree_mutex; // shared: writing a copy; exclusive: removing one
 };
@@ -523,13 +557,15 @@ Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_
   auto max_size = static_cast<std::uint64_t>(ctx.config.max_file_size_mb * 1024 * 1024);
   std::string cache_path = ctx.git_dir + "/twin/files.cache";
   StatCache cache = StatCache::load(cache_path, max_size);
+  std::string listings_path = ctx.git_dir + "/twin/listings.cache";
+  ListingCache listings = ListingCache::load(listings_path);
   auto names = AccountNames::of_root(ctx.root);
   SystemRoot mirror_root = TWIN_TRY(SystemRoot::open(ctx.tree.dir()));
 
   std::vector<std::string> roots = ctx.config.filesystem_roots;
   std::sort(roots.begin(), roots.end());
   roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-  Walker walker(ctx, repo_logical, cache, std::move(names), mirror_root);
+  Walker walker(ctx, repo_logical, cache, listings, std::move(names), mirror_root);
   for (const auto& root : roots) {
     // A root nested in another one is walked as part of it.
     bool nested = std::any_of(roots.begin(), roots.end(),
@@ -544,8 +580,8 @@ Result<CollectResult> collect_files(PluginContext& ctx, const std::string& repo_
     TWIN_CHECK(walker.prune_outside_roots(*top, "/", roots, written));
 
   CollectResult result{walker.take()};
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  cache.save(cache_path, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+  cache.save(cache_path, wall_clock_ns());
+  listings.save(listings_path);
   return result;
 }
 

@@ -651,3 +651,33 @@ TEST_CASE("files unchanged for more than two seconds are remembered in the stat 
   CHECK(written == std::vector<std::string>{"live/filesystem/etc/motd"});
   CHECK(read_file(m.live_copy("/etc/motd")) == "hello\n");
 }
+
+TEST_CASE("directories unchanged for more than two seconds are listed from the listings cache, "
+          "and what is added or removed in them since is seen",
+          "[files]") {
+  Machine m;
+  build_sample_root(m.root());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100)); // leave the racy window
+  std::vector<FileEntry> before = m.collect();
+  // The copies were just written: live/filesystem's directories are remembered next time.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  CHECK(paths_of(m.collect()) == paths_of(before));
+  std::string cache = read_file(m.git_dir() / "twin/listings.cache");
+  CHECK_THAT(cache, Catch::Contains(std::string("/etc/app") + '\0'));
+  CHECK_THAT(cache, Catch::Contains(std::string("live/filesystem/etc/app") + '\0'));
+  CHECK(paths_of(m.collect()) == paths_of(before)); // served from the cache
+
+  // On the machine: a file added in one directory, one removed from another.
+  write_file(m.root() / "etc/app/new.conf", "new\n");
+  fs::remove(m.root() / "etc/motd");
+  // In live/filesystem: a stray file, which snapshot removes.
+  write_file(m.live_copy("/etc/app/stray"), "not on the machine\n");
+  std::vector<std::string> written;
+  std::vector<FileEntry> after = m.collect(written);
+  CHECK(find_entry(after, "/etc/app/new.conf"));
+  CHECK_FALSE(find_entry(after, "/etc/motd"));
+  CHECK(as_set(written) == as_set({"live/filesystem/etc/app/new.conf",
+                                   "live/filesystem/etc/app/stray", "live/filesystem/etc/motd"}));
+  CHECK_FALSE(exists_no_follow(m.live_copy("/etc/app/stray")));
+  CHECK_FALSE(exists_no_follow(m.live_copy("/etc/motd")));
+}
