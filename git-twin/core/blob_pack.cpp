@@ -2,7 +2,9 @@
 #include "core/blob_pack.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstring>
 
@@ -100,13 +102,39 @@ Result<std::string_view> packed_blob(std::string_view content, int level) {
   return std::string_view(out.data(), header_size + compressed);
 }
 
+// A new file named <prefix><random> in `dir`, created read-only (0444 less the umask, as
+// git creates its packs: nothing writes into a pack once it is there) but open for
+// writing; fd -1 when it cannot be made.
 std::string temp_file(const std::string& dir, const char* prefix, int& fd) {
-  std::string path = dir + "/" + prefix + "XXXXXX";
-  fd = ::mkostemp(path.data(), O_CLOEXEC);
-  // Read-only, as git leaves its packs: nothing writes into a pack once it is there.
-  if (fd >= 0)
-    ::fchmod(fd, 0444);
+  static std::atomic<std::uint64_t> counter{0};
+  std::string path;
+  fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    std::uint64_t unique =
+        (static_cast<std::uint64_t>(::getpid()) << 40) ^
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+        counter.fetch_add(1);
+    path = fmt::format("{}/{}{:016x}", dir, prefix, unique);
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0 && errno != EEXIST)
+      break;
+  }
   return path;
+}
+
+// Moves the finished `from` to `to` without replacing a file already there (then of the
+// same bytes: packs are named by their checksum), as git does with link(2); rename(2) where
+// links are not supported. Returns 1 when `to` was made, 0 when it was there, -1 on error.
+int place(const std::string& from, const std::string& to) {
+  if (::link(from.c_str(), to.c_str()) == 0) {
+    ::unlink(from.c_str());
+    return 1;
+  }
+  if (errno == EEXIST) {
+    ::unlink(from.c_str());
+    return 0;
+  }
+  return ::rename(from.c_str(), to.c_str()) == 0 ? 1 : -1;
 }
 
 std::string hex(const unsigned char (&digest)[20]) {
@@ -200,6 +228,8 @@ Result<git_oid> BlobPack::add(std::string_view content) {
   sha.final(id.id);
   {
     std::lock_guard lock(m_mutex);
+    if (m_failed)
+      return fail("an earlier blob could not be stored in '{}'", m_temp_path);
     if (!m_claimed.insert(id).second)
       return id; // stored by the call that claimed it first
   }
@@ -286,13 +316,16 @@ Status BlobPack::finish() {
 
   // The index last: git looks for packs by their index.
   std::string name = m_pack_dir + "/pack-" + hex(checksum);
-  if (::rename(m_temp_path.c_str(), (name + ".pack").c_str()) != 0)
-    return fail("cannot rename '{}': {}", m_temp_path, std::strerror(errno));
+  int pack_placed = place(m_temp_path, name + ".pack");
+  if (pack_placed < 0)
+    return fail("cannot move '{}' into place: {}", m_temp_path, std::strerror(errno));
   m_temp_path.clear();
-  // Without its index a pack is not read; it is not removed either, as it may be an
-  // earlier pack of the same bytes.
-  if (::rename(m_temp_index_path.c_str(), (name + ".idx").c_str()) != 0)
-    return fail("cannot rename '{}': {}", m_temp_index_path, std::strerror(errno));
+  if (place(m_temp_index_path, name + ".idx") < 0) {
+    int error = errno;
+    if (pack_placed == 1) // not left without its index
+      ::unlink((name + ".pack").c_str());
+    return fail("cannot move '{}' into place: {}", m_temp_index_path, std::strerror(error));
+  }
   m_temp_index_path.clear();
   return {};
 }

@@ -51,9 +51,13 @@ ListingCache ListingCache::load(const std::string& path) {
         (!cache.m_keys.empty() && !(cache.m_keys.back() < key)))
       return ListingCache{}; // damaged or not as save() writes it: trust nothing
     listing.names.resize(count);
-    for (auto& name : listing.names)
-      if (!next_field(text, pos, name))
+    for (std::size_t i = 0; i < count; ++i) {
+      std::string_view& name = listing.names[i];
+      // The walker relies on what entries() gives: single names, sorted, each once.
+      if (!next_field(text, pos, name) || !is_single_component(name) ||
+          (i > 0 && !(listing.names[i - 1] < name)))
         return ListingCache{};
+    }
     cache.m_keys.push_back(key);
     cache.m_loaded.push_back(std::move(listing));
   }

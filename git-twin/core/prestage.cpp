@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +27,9 @@ namespace twin {
 namespace {
 
 constexpr std::size_t k_min_files = 1000;
+// Files read whole into memory to be hashed here; larger ones are left to git, which
+// streams them.
+constexpr off_t k_max_in_memory = 64 << 20;
 
 bool same_stat(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_mode == b.st_mode &&
@@ -97,11 +101,11 @@ std::optional<int> loose_compression(Runner& runner, const GitRepo& repo) {
         (name == "core.autocrlf" && !no) || (name == "extensions.objectformat" && value != "sha1"))
       return std::nullopt;
     if (name == "core.compression" || name == "core.loosecompression") {
-      if (value.empty() || value.size() > 2 ||
-          value.find_first_not_of("-0123456789") != std::string::npos || std::stoi(value) < -1 ||
-          std::stoi(value) > 9)
+      int number = 0;
+      auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+      if (error != std::errc() || end != value.data() + value.size() || number < -1 || number > 9)
         return std::nullopt; // git refuses it too
-      (name == "core.compression" ? compression : loose) = std::stoi(value);
+      (name == "core.compression" ? compression : loose) = number;
     }
   }
   return loose ? *loose : compression ? *compression : 1;
@@ -143,6 +147,11 @@ Command storing_git_command(const GitRepo& repo, const std::vector<std::string>&
   std::vector<std::string> full = crypt_filter_overrides();
   full.insert(full.end(), args.begin(), args.end());
   return git_command(repo.work_tree(), std::move(full));
+}
+
+// Whether a file is hashed and packed here rather than by git.
+bool hashed_here(const Candidate& file) {
+  return file.stored_as_is && file.before.st_size <= k_max_in_memory;
 }
 
 // Reads what `git check-attr -a -z` printed for the files `fed`: "path\0attribute\0value\0"
@@ -242,12 +251,12 @@ void check_attributes(Runner& runner, const GitRepo& repo, std::vector<Candidate
       take_attributes(results[k]->out, fed[k], files);
 }
 
-// Files git stores through a filter or conversion (twin-crypt's secrets, mostly) are
-// hashed by `git hash-object -w` itself: a few hundred at most on a first snapshot.
+// Files git stores through a filter or conversion (twin-crypt's secrets, mostly) and large
+// ones are hashed by `git hash-object -w` itself: a few hundred at most on a first snapshot.
 void hash_with_git(Runner& runner, const GitRepo& repo, std::vector<Candidate>& files) {
   std::vector<std::size_t> which;
   for (std::size_t i = 0; i < files.size(); ++i)
-    if (!files[i].stored_as_is)
+    if (!hashed_here(files[i]))
       which.push_back(i);
   if (which.empty())
     return;
@@ -268,7 +277,7 @@ bool hash_into_pack(const std::string& pack_dir, int level, const GitRepo& repo,
     return false;
   auto stored = parallel_for_each(files.size(), [&](std::size_t i) -> Status {
     Candidate& file = files[i];
-    if (!file.stored_as_is)
+    if (!hashed_here(file))
       return {};
     auto bytes = read_whole_file(repo.work_tree() + "/" + file.path);
     if (!bytes || bytes->size() != static_cast<std::size_t>(file.before.st_size))
@@ -279,7 +288,7 @@ bool hash_into_pack(const std::string& pack_dir, int level, const GitRepo& repo,
   if (stored && (*pack)->finish())
     return true;
   for (auto& file : files)
-    if (file.stored_as_is)
+    if (hashed_here(file))
       file.id.reset();
   return false;
 }

@@ -19,14 +19,12 @@
 
 namespace twin {
 
-namespace {
-
-// Names handed to Dir must be one component: "../x" or "a/b" relative to a dir fd would
-// walk out of the confinement that the fd gives.
 bool is_single_component(std::string_view name) {
   return !name.empty() && name != "." && name != ".." &&
          name.find_first_of(std::string_view("/\0", 2)) == std::string_view::npos;
 }
+
+namespace {
 
 // Reads a file opened O_NONBLOCK (so that opening a FIFO or device could not hang): checks
 // on the open fd that it is a regular file, makes it blocking again and reads it. Returns
@@ -165,9 +163,9 @@ Dir::~Dir() {
 }
 
 Result<std::vector<Dir::Entry>> Dir::entries() const {
-  // Listed through the directory's own descriptor, rewound first when listed before (a
-  // snapshot lists every directory of two trees: a second descriptor per directory would
-  // cost two syscalls more). A descriptor that cannot be listed (O_PATH) gets a fresh one.
+  // Listed through the directory's own descriptor (opened O_RDONLY), rewound first when
+  // listed before (a snapshot lists every directory of two trees: a second descriptor per
+  // directory would cost two syscalls more). One that cannot be rewound gets a fresh one.
   int list_fd = m_fd;
   std::optional<FdGuard> guard;
   if (std::exchange(m_listed, true) && ::lseek(m_fd, 0, SEEK_SET) != 0) {
@@ -217,6 +215,8 @@ Dir::entries_named(const std::vector<std::string_view>& names) const {
   out.reserve(names.size());
   std::string name;
   for (std::string_view n : names) {
+    if (!is_single_component(n))
+      return fail("cannot stat {}: not a single path component", quote_path(n));
     name.assign(n);
     struct stat st;
     if (::fstatat(m_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {

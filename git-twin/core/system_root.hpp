@@ -40,6 +40,11 @@ struct FileStat {
   std::uint64_t device = 0;
 };
 
+/// True for a name Dir accepts: one path component, not "." or "..". Names relative to a
+/// directory descriptor must be one component: "../x" or "a/b" would walk out of the
+/// confinement that the descriptor gives.
+bool is_single_component(std::string_view name);
+
 /// Checks that `logical` is an absolute, normal path. The error names the path and why.
 Status check_logical_path(std::string_view logical);
 

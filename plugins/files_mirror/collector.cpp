@@ -86,8 +86,6 @@ struct DirTask {
                                           // (for a root: the root's own copy)
   bool has_copy = false;                  // parent_copy holds a directory named `name`
   std::string name;
-  FileStat stat;                     // the directory's, taken before it is listed
-  std::optional<FileStat> copy_stat; // its copy's, likewise
 };
 
 std::int64_t wall_clock_ns() {
@@ -148,14 +146,10 @@ public:
     DirTask task;
     task.logical = logical;
     task.dir = std::move(*dir);
-    task.stat = *st;
     // Observing only (plan, status), live/ is neither checked nor repaired: no mirror.
     if (m_ctx.record)
-      if (auto m = m_mirror_root.open_dir(std::string("/") + std::string(k_live_tree) + logical)) {
-        if (auto copy_stat = m->stat())
-          task.copy_stat = *copy_stat;
+      if (auto m = m_mirror_root.open_dir(std::string("/") + std::string(k_live_tree) + logical))
         task.parent_copy = std::make_shared<const Dir>(std::move(*m));
-      }
     m_queue.push_back(std::move(task));
   }
 
@@ -291,7 +285,7 @@ private:
     task.parent.reset(); // the parents' descriptors close when their last child opened
     task.parent_copy.reset();
 
-    auto list = list_dir(*dir, logical, task.stat);
+    auto list = list_dir(*dir, logical);
     if (!list) {
       out.warn(logical, fmt::format("cannot list '{}': {}", logical, list.error().message));
       return {};
@@ -300,9 +294,7 @@ private:
     // walking the two side by side.
     std::vector<Dir::Entry> mirrored;
     if (mirror) {
-      auto m = task.copy_stat
-                   ? list_dir(*mirror, mirror_path(k_live_tree, logical), *task.copy_stat)
-                   : mirror->entries();
+      auto m = list_dir(*mirror, mirror_path(k_live_tree, logical));
       if (m)
         mirrored = std::move(*m);
     }
@@ -328,7 +320,6 @@ private:
         sub.logical = path;
         sub.parent = dir;
         sub.name = e.name;
-        sub.stat = e.stat;
         if (copy && copy->type != FileType::directory && m_ctx.record) {
           // It was a file when last mirrored: its copy is in the way of the directory's.
           std::string stale = mirror_path(k_live_tree, path);
@@ -339,7 +330,6 @@ private:
         } else if (copy && copy->type == FileType::directory) {
           sub.parent_copy = mirror;
           sub.has_copy = true;
-          sub.copy_stat = *copy;
           keep();
         }
         found.push_back(std::move(sub));
@@ -390,16 +380,20 @@ private:
   }
 
   // A directory's entries: from the listings cache when the directory is as it was when
-  // last listed (then only its names are stat'ed again), else read and remembered.
-  Result<std::vector<Dir::Entry>> list_dir(const Dir& dir, std::string_view key,
-                                           const FileStat& stat) {
+  // last listed (then only its names are stat'ed again), else read and remembered. Its
+  // stat is taken from the open descriptor, right before: a stat from the parent's listing
+  // could be older than a change made while the directory waited in the queue.
+  Result<std::vector<Dir::Entry>> list_dir(const Dir& dir, std::string_view key) {
+    FileStat stat = TWIN_TRY(dir.stat());
     if (const auto* names = m_listings.lookup(key, stat))
       if (auto known = TWIN_TRY(dir.entries_named(*names)))
         return std::move(*known);
     std::int64_t listed_ns = wall_clock_ns();
     auto entries = TWIN_TRY(dir.entries());
-    std::lock_guard lock(m_listings_mutex);
-    m_listings.record(key, stat, listed_ns, entries);
+    if (m_ctx.record) { // observing only (plan, status), the cache is not saved
+      std::lock_guard lock(m_listings_mutex);
+      m_listings.record(key, stat, listed_ns, entries);
+    }
     return entries;
   }
 

@@ -108,6 +108,22 @@ TEST_CASE("BlobPack stores blobs from several threads in a pack git reads as its
   }
 }
 
+TEST_CASE("BlobPack keeps a pack of the same bytes that is already there", "[git]") {
+  TempDir tmp{"blob-pack"};
+  fs::path work = tmp.path() / "repo";
+  fs::create_directories(work);
+  git(work, "init -q");
+  for (int round = 0; round < 2; ++round) {
+    auto pack = BlobPack::start((work / ".git/objects/pack").string(), 1);
+    REQUIRE(pack);
+    REQUIRE((*pack)->add("same\n"));
+    REQUIRE((*pack)->finish());
+  }
+  CHECK(files_in(work / ".git/objects/pack").size() == 2);
+  CHECK(output_of(work, "git cat-file blob $(echo same | git hash-object --stdin)") == "same\n");
+  git(work, "fsck --full --no-dangling --no-progress");
+}
+
 TEST_CASE("BlobPack leaves nothing behind unless finished with blobs in it", "[git]") {
   TempDir tmp{"blob-pack"};
   fs::path dir = tmp.path() / "pack";

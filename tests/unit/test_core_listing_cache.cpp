@@ -114,6 +114,15 @@ TEST_CASE("ListingCache keeps what was looked up or recorded, and distrusts a da
   write_file(path, text.substr(0, text.size() - 3)); // cut in the middle of a record
   ListingCache cache = ListingCache::load(path);
   CHECK_FALSE(cache.lookup("/a", a));
+
+  // Names the walker could not take from a directory listing: the file is not trusted.
+  for (const auto& names : std::vector<std::vector<std::string>>{
+           {"../escape"}, {"a/b"}, {"."}, {""}, {"b", "a"}, {"a", "a"}}) {
+    ListingCache bad = ListingCache::load("/nonexistent");
+    bad.record("/a", a, now, named(names));
+    bad.save(path);
+    CHECK_FALSE(ListingCache::load(path).lookup("/a", a));
+  }
 }
 
 TEST_CASE("Dir::entries_named stats the names it is given, or says one is gone") {

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/listing_cache.hpp"
 #include "core/plugin.hpp"
 #include "plugins/files_mirror/collector.hpp"
 #include "plugins/files_mirror/files_plugin.hpp"
@@ -665,7 +666,36 @@ TEST_CASE("directories unchanged for more than two seconds are listed from the l
   std::string cache = read_file(m.git_dir() / "twin/listings.cache");
   CHECK_THAT(cache, Catch::Contains(std::string("/etc/app") + '\0'));
   CHECK_THAT(cache, Catch::Contains(std::string("live/filesystem/etc/app") + '\0'));
-  CHECK(paths_of(m.collect()) == paths_of(before)); // served from the cache
+  CHECK(paths_of(m.collect()) == paths_of(before));
+
+  // A listing is trusted while the directory's stat is as recorded: one without motd,
+  // recorded for /etc as it is, hides motd (it was not read again).
+  {
+    std::string path = (m.git_dir() / "twin/listings.cache").string();
+    ListingCache listings = ListingCache::load(path);
+    auto root = SystemRoot::open(m.root().string());
+    REQUIRE(root);
+    auto etc = root->open_dir("/etc");
+    REQUIRE(etc);
+    auto etc_stat = etc->stat();
+    REQUIRE(etc_stat);
+    const auto* names = listings.lookup("/etc", *etc_stat);
+    REQUIRE(names);
+    std::vector<Dir::Entry> without_motd;
+    for (std::string_view name : *names)
+      if (name != "motd")
+        without_motd.push_back(Dir::Entry{std::string(name), FileStat{}});
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    listings.record("/etc", *etc_stat,
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(now).count(),
+                    without_motd);
+    listings.save(path);
+  }
+  CHECK_FALSE(find_entry(m.collect(), "/etc/motd"));
+  // Any change to /etc's entries changes its stat: it is read again.
+  write_file(m.root() / "etc/touched", "");
+  fs::remove(m.root() / "etc/touched");
+  CHECK(paths_of(m.collect()) == paths_of(before));
 
   // On the machine: a file added in one directory, one removed from another.
   write_file(m.root() / "etc/app/new.conf", "new\n");
