@@ -208,6 +208,7 @@ Result<std::unique_ptr<BlobPack>> BlobPack::start(const std::string& pack_dir, i
 
 BlobPack::BlobPack(std::string pack_dir, std::string temp_path, int fd, int level)
     : m_pack_dir(std::move(pack_dir)), m_temp_path(std::move(temp_path)), m_fd(fd), m_level(level) {
+  m_temp_watch.emplace(m_temp_path);
 }
 
 BlobPack::~BlobPack() {
@@ -309,6 +310,7 @@ Status BlobPack::finish() {
     return fail("cannot create a pack index in '{}': {}", m_pack_dir, std::strerror(errno));
   }
   FdGuard index_guard(index_fd);
+  m_temp_index_watch.emplace(m_temp_index_path);
   if (int error = write_all(index_fd, index); error != 0)
     return fail("cannot write '{}': {}", m_temp_index_path, std::strerror(error));
   if (::fsync(index_fd) != 0)
@@ -320,6 +322,7 @@ Status BlobPack::finish() {
   if (pack_placed < 0)
     return fail("cannot move '{}' into place: {}", m_temp_path, std::strerror(errno));
   m_temp_path.clear();
+  m_temp_watch.reset();
   if (place(m_temp_index_path, name + ".idx") < 0) {
     int error = errno;
     if (pack_placed == 1) // not left without its index
@@ -327,6 +330,7 @@ Status BlobPack::finish() {
     return fail("cannot move '{}' into place: {}", m_temp_index_path, std::strerror(error));
   }
   m_temp_index_path.clear();
+  m_temp_index_watch.reset();
   return {};
 }
 

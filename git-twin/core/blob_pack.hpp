@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -26,6 +27,7 @@
 #include <git2/oid.h>
 
 #include "core/error.hpp"
+#include "core/remove_on_signal.hpp"
 
 namespace twin {
 
@@ -74,6 +76,8 @@ private:
   std::string m_pack_dir;
   std::string m_temp_path; // the pack while it is written; empty once renamed or removed
   std::string m_temp_index_path;
+  // Both temporary files are removed if a signal ends the process.
+  std::optional<RemoveOnSignal> m_temp_watch, m_temp_index_watch;
   int m_fd = -1;
   int m_level = 1;
   std::mutex m_mutex;                                     // guards everything below

@@ -22,6 +22,7 @@
 #include "core/fs_util.hpp"
 #include "core/git_settings.hpp"
 #include "core/parallel.hpp"
+#include "core/remove_on_signal.hpp"
 
 namespace twin {
 namespace {
@@ -53,16 +54,19 @@ bool is_content_attribute(std::string_view name) {
 }
 
 // git's index lock, held from reading the index to replacing it, as git holds it: created
-// exclusively, removed on every way out.
+// exclusively, removed on every way out, a signal that ends the process included.
 class IndexLock {
 public:
   explicit IndexLock(std::string path) : m_path(std::move(path)) {
     int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     m_held = fd >= 0;
-    if (fd >= 0)
+    if (fd >= 0) {
       ::close(fd);
+      m_watch.emplace(m_path);
+    }
   }
   ~IndexLock() {
+    m_watch.reset(); // first: once unlinked, the name may be another process's lock
     if (m_held)
       ::unlink(m_path.c_str());
   }
@@ -73,6 +77,7 @@ public:
 private:
   std::string m_path;
   bool m_held = false;
+  std::optional<RemoveOnSignal> m_watch;
 };
 
 // The zlib level git would store loose objects at (core.looseCompression, else
