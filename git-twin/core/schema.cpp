@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <regex>
@@ -33,6 +34,8 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "core/fs_util.hpp"
+#include "core/sha256.hpp"
 #include "core/utf8.hpp"
 
 namespace twin {
@@ -550,7 +553,12 @@ std::string format_problem(std::string_view source_name, const SchemaProblem& pr
   return out + ": " + (problem.pointer.empty() ? "/" : problem.pointer) + ": " + problem.message;
 }
 
-Result<std::vector<SchemaProblem>> validate_against(const Value& schema, const Value& document) {
+namespace {
+
+// Every error valijson finds in `document`, its path prefixed with `prefix` (the tokens of
+// the node `document` is, in the whole document).
+Result<std::vector<RawError>> raw_errors(const Value& schema, const Value& document,
+                                         const std::vector<std::string>& prefix = {}) {
   rapidjson::Document json;
   to_rapidjson(document, json, json.GetAllocator());
 
@@ -572,6 +580,10 @@ Result<std::vector<SchemaProblem>> validate_against(const Value& schema, const V
   valijson::ValidationResults::Error error;
   while (results.popError(error)) {
     RawError raw;
+    for (const std::string& token : prefix) {
+      raw.path.push_back(token);
+      raw.pointer += "/" + pointer_token(token);
+    }
     // context is {"<root>", "[files]", "[3]", ...}: valijson brackets every key and index.
     for (size_t i = 1; i < error.context.size(); ++i) {
       std::string_view token = error.context[i];
@@ -582,6 +594,124 @@ Result<std::vector<SchemaProblem>> validate_against(const Value& schema, const V
     }
     raw.text = error.description;
     errors.push_back(std::move(raw));
+  }
+  return errors;
+}
+
+// The `items` schema of `schema`'s property `key` when that property is a plain list of
+// items checked one by one: {type: array, items: {...}} and nothing that looks at the list
+// as a whole (uniqueItems, minItems, contains) or outside the item ($ref).
+const Value* items_checked_alone(const Value& schema, const std::string& key) {
+  const Value* properties = schema.find("properties");
+  const Value* property = properties && properties->is_map() ? properties->find(key) : nullptr;
+  if (!property || !property->is_map())
+    return nullptr;
+  for (const auto& [name, value] : property->as_map())
+    if (name != "type" && name != "items" && name != "title" && name != "description")
+      return nullptr;
+  const Value* type = property->find("type");
+  const Value* items = property->find("items");
+  if (!type || !(*type == Value("array")) || !items || !items->is_map() ||
+      to_json(*items).find("\"$ref\"") != std::string::npos)
+    return nullptr;
+  return items;
+}
+
+constexpr std::size_t k_min_items_to_split = 64; // fewer: one validation is as quick
+
+std::string raw_digest(const std::string& hex) {
+  std::string out(hex.size() / 2, '\0');
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<char>(hex_digit_value(hex[2 * i]) << 4 | hex_digit_value(hex[2 * i + 1]));
+  return out;
+}
+
+} // namespace
+
+ValidItems ValidItems::load(const std::string& path) {
+  ValidItems memo;
+  memo.m_loaded = read_state_file(path);
+  bool sorted = memo.m_loaded.size() % 32 == 0;
+  for (std::size_t at = 32; sorted && at < memo.m_loaded.size(); at += 32)
+    sorted = memo.m_loaded.compare(at - 32, 32, memo.m_loaded, at, 32) < 0;
+  if (!sorted)
+    memo.m_loaded.clear(); // damaged: trust nothing
+  memo.m_kept.assign(memo.m_loaded.size() / 32, 0);
+  return memo;
+}
+
+bool ValidItems::remembered(std::string_view digest) {
+  std::size_t low = 0, high = m_kept.size();
+  while (low < high) {
+    std::size_t mid = low + (high - low) / 2;
+    if (std::string_view(m_loaded).substr(mid * 32, 32) < digest)
+      low = mid + 1;
+    else
+      high = mid;
+  }
+  if (low == m_kept.size() || std::string_view(m_loaded).substr(low * 32, 32) != digest)
+    return false;
+  m_kept[low] = 1;
+  return true;
+}
+
+void ValidItems::remember(std::string_view digest) {
+  m_new.emplace_back(digest);
+}
+
+void ValidItems::save(const std::string& path) const {
+  std::vector<std::string_view> all;
+  for (std::size_t i = 0; i < m_kept.size(); ++i)
+    if (m_kept[i])
+      all.push_back(std::string_view(m_loaded).substr(i * 32, 32));
+  if (m_new.empty() && all.size() == m_kept.size())
+    return; // the same as loaded
+  all.insert(all.end(), m_new.begin(), m_new.end());
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  std::string text;
+  text.reserve(all.size() * 32);
+  for (std::string_view d : all)
+    text += d;
+  (void)replace_state_file(path, text);
+}
+
+Result<std::vector<SchemaProblem>> validate_against(const Value& schema, const Value& document,
+                                                    ValidItems* memo) {
+  std::vector<RawError> errors;
+  // The long lists validated item by item, the rest of the document as a whole with them
+  // left empty: the same errors as one validation gives, the summaries above an item's
+  // error aside (they are dropped below anyway).
+  std::vector<std::pair<std::string, const Value*>> split; // key, its items schema
+  if (memo && document.is_map())
+    for (const auto& [key, value] : document.as_map())
+      if (value.is_list() && value.as_list().size() >= k_min_items_to_split)
+        if (const Value* items = items_checked_alone(schema, key))
+          split.emplace_back(key, items);
+  if (split.empty()) {
+    errors = TWIN_TRY(raw_errors(schema, document));
+  } else {
+    Value rest = Value::map();
+    for (const auto& [key, value] : document.as_map()) {
+      bool is_split = std::any_of(split.begin(), split.end(),
+                                  [&, &k = key](const auto& s) { return s.first == k; });
+      rest[key] = is_split ? Value::list() : value;
+    }
+    errors = TWIN_TRY(raw_errors(schema, rest));
+    for (const auto& [key, items] : split) {
+      std::string items_json = to_json(*items);
+      const auto& list = document.as_map().find(key)->second.as_list();
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        std::string digest =
+            raw_digest(sha256_hex({items_json, std::string_view("\0", 1), to_json(list[i])}));
+        if (memo->remembered(digest))
+          continue;
+        auto found = TWIN_TRY(raw_errors(*items, list[i], {key, std::to_string(i)}));
+        if (found.empty())
+          memo->remember(digest);
+        std::move(found.begin(), found.end(), std::back_inserter(errors));
+      }
+    }
   }
 
   ProblemBuilder builder(schema, document);

@@ -228,9 +228,16 @@ std::vector<std::string> check_state_document(const Plugin& plugin, std::string_
       sha256_hex(std::string(plugin.name()) + '\0' + to_json(*schema) + '\0' + std::string(text));
   Result<std::vector<SchemaProblem>> problems = std::vector<SchemaProblem>{};
   if (memo.empty() || !remembered(memo, key)) {
-    problems = validate_against(*schema, *doc);
+    // Items found valid before are not validated again (an adoption changes a few).
+    std::string items_memo = git_dir.empty()
+                                 ? std::string()
+                                 : git_dir + "/twin/valid-items." + std::string(plugin.name());
+    ValidItems items = ValidItems::load(items_memo);
+    problems = validate_against(*schema, *doc, items_memo.empty() ? nullptr : &items);
     if (!problems)
       return {problems.error().message};
+    if (!items_memo.empty())
+      items.save(items_memo);
     if (problems->empty() && !memo.empty())
       remember(memo, key);
   }

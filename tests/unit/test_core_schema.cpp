@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "test_support.hpp"
+
 #include "core/schema.hpp"
 #include "core/yaml_reader.hpp"
 
@@ -295,4 +297,60 @@ TEST_CASE("compact JSON escapes what JSON requires and reads back as the same va
   CHECK(*back == v);
   // JSON has no NaN or infinity.
   CHECK(twin::to_json(Value(std::numeric_limits<double>::infinity())) == "null");
+}
+
+TEST_CASE("a long list validated item by item with a memo gives the same problems as a whole "
+          "validation",
+          "[schema]") {
+  Value schema = files_schema();
+  // As state/files.yaml's items: a conditional requirement.
+  Value& entry = schema["properties"]["files"]["items"];
+  entry["properties"]["ensure"]["enum"] = strings({"present", "absent"});
+  entry["properties"]["type"] = typed("string");
+  entry["if"]["properties"]["ensure"]["const"] = "absent";
+  entry["if"]["required"] = strings({"ensure"});
+  entry["else"]["required"] = strings({"type"});
+
+  Value doc = at(Value::map(), 1, 1);
+  doc["owner"] = at("root", 1, 8);
+  doc["files"] = at(Value::list(), 2, 1);
+  for (int i = 0; i < 200; ++i) {
+    Value item = at(file(("/etc/f" + std::to_string(i)).c_str(), "0644"), 3 + i, 3);
+    item["type"] = "file";
+    doc["files"].push_back(item);
+  }
+  twin_test::TempDir tmp{"schema"};
+  std::string memo_path = (tmp.path() / "valid-items").string();
+  {
+    twin::ValidItems memo = twin::ValidItems::load(memo_path);
+    auto valid = twin::validate_against(schema, doc, &memo);
+    REQUIRE(valid);
+    CHECK(valid->empty());
+    memo.save(memo_path);
+  }
+
+  // Broken items of every kind, and one error outside the list.
+  Value broken = doc;
+  broken["kind"] = at("pipe", 1, 20);
+  broken["files"].as_list()[3]["mode"] = at("644", 6, 10);
+  broken["files"].as_list()[7]["colour"] = at("red", 10, 10);
+  broken["files"].as_list()[9].as_map().erase("path");
+  broken["files"].as_list()[11].as_map().erase("type");
+  broken["files"].as_list()[12]["ensure"] = "absent";
+  broken["files"].as_list()[12].as_map().erase("type"); // fine: absent needs no type
+  broken["files"].as_list()[150]["size"] = at("big", 153, 10);
+  auto whole = twin::validate_against(schema, broken);
+  REQUIRE(whole);
+  CHECK(whole->size() == 6);
+  for (bool with_memo_of_valid : {false, true}) {
+    twin::ValidItems memo = twin::ValidItems::load(with_memo_of_valid ? memo_path : "/nonexistent");
+    auto by_item = twin::validate_against(schema, broken, &memo);
+    REQUIRE(by_item);
+    REQUIRE(by_item->size() == whole->size());
+    for (std::size_t i = 0; i < whole->size(); ++i) {
+      CHECK((*by_item)[i].pointer == (*whole)[i].pointer);
+      CHECK((*by_item)[i].message == (*whole)[i].message);
+      CHECK((*by_item)[i].mark.line == (*whole)[i].mark.line);
+    }
+  }
 }
