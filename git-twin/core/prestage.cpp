@@ -272,6 +272,22 @@ void hash_with_git(Runner& runner, const GitRepo& repo, std::vector<Candidate>& 
       take_ids(results[k]->out, fed[k], files);
 }
 
+// The bytes of the file lstat'ed as `before`, read only when the descriptor opened is that
+// same file: a path swapped for a symlink or another file since is not read (its bytes
+// would be in the pack before the stat check after hashing left it out).
+std::optional<std::string> read_same_file(const std::string& path, const struct stat& before) {
+  FdGuard fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  struct stat st {};
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      st.st_ino != before.st_ino || st.st_dev != before.st_dev)
+    return std::nullopt;
+  std::string bytes;
+  if (read_all(fd.get(), static_cast<std::uint64_t>(before.st_size), bytes) != 0 ||
+      bytes.size() != static_cast<std::size_t>(before.st_size))
+    return std::nullopt;
+  return bytes;
+}
+
 // Files git stores as they are go into one new pack (core/blob_pack.hpp), read and
 // compressed on all cores. The ids are git's: SHA-1 of the same bytes git would hash.
 // False when the pack could not be written: then no file has an id.
@@ -284,8 +300,8 @@ bool hash_into_pack(const std::string& pack_dir, int level, const GitRepo& repo,
     Candidate& file = files[i];
     if (!hashed_here(file))
       return {};
-    auto bytes = read_whole_file(repo.work_tree() + "/" + file.path);
-    if (!bytes || bytes->size() != static_cast<std::size_t>(file.before.st_size))
+    auto bytes = read_same_file(repo.work_tree() + "/" + file.path, file.before);
+    if (!bytes)
       return {}; // gone or changed since: left to git add
     file.id = TWIN_TRY((*pack)->add(*bytes));
     return {};
