@@ -2,6 +2,7 @@
 #include "core/fs_util.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -164,6 +165,11 @@ FileStat to_file_stat(const struct stat& st) {
   out.inode = st.st_ino;
   out.device = st.st_dev;
   return out;
+}
+
+std::int64_t wall_clock_ns() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
 }
 
 int read_all(int fd, std::uint64_t size_hint, std::string& out) {

@@ -59,6 +59,8 @@ Result<std::string> read_whole_file(const std::string& path);
 /// Stat-based caches do not keep what changed this close to the time they are saved: a
 /// change within the same timestamp tick could leave the stat as it was (git's racy entries).
 inline constexpr std::int64_t k_racy_window_ns = 2'000'000'000;
+/// The wall clock in ns since the epoch, the scale of file timestamps.
+std::int64_t wall_clock_ns();
 
 FileType file_type_of(mode_t mode);
 FileStat to_file_stat(const struct stat& st);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/plan_engine.hpp"
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -9,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "core/embedded.hpp"
+#include "core/fs_util.hpp"
 #include "core/schema.hpp"
 #include "core/secret_cipher.hpp"
 #include "core/sha256.hpp"
@@ -122,10 +122,15 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
     if (st && *st && (*st)->type == FileType::file) {
       if (const CacheEntry* hit = cache.lookup(twin_path, **st, nullptr, false)) {
         sha = hit->sha256;
-      } else if (auto content = env.tree.read(twin_path); content && *content) {
-        sha = desired_content_digest(**content);
-        cache.record(twin_path, CacheEntry{(*st)->inode, (*st)->size, (*st)->mtime_ns,
-                                           (*st)->ctime_ns, sha, 0, 0});
+      } else {
+        std::int64_t read_ns = wall_clock_ns();
+        if (auto content = env.tree.read(twin_path); content && *content) {
+          sha = desired_content_digest(**content);
+          cache.record(
+              twin_path,
+              CacheEntry{(*st)->inode, (*st)->size, (*st)->mtime_ns, (*st)->ctime_ns, sha, 0, 0},
+              read_ns);
+        }
       }
     }
     consulted[twin_path] = sha;
@@ -196,8 +201,7 @@ Result<PlanResult> make_plan(TwinEnv& env, const Observation& observation, Prefe
   }
   if (!invalid.empty())
     return fail("desired state is invalid, nothing was planned:\n  {}", fmt::join(invalid, "\n  "));
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  cache.save(cache_path, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+  cache.save(cache_path, wall_clock_ns());
   ConsultedSet consulted_set;
   for (const auto& [path, sha] : consulted)
     consulted_set.toggle(path, sha);

@@ -114,7 +114,12 @@ const CacheEntry* StatCache::parsed(std::size_t index) {
   return &*e;
 }
 
-void StatCache::record(std::string_view logical, const CacheEntry& entry) {
+void StatCache::record(std::string_view logical, const CacheEntry& entry, std::int64_t read_ns) {
+  if (entry.mtime_ns >= read_ns - k_racy_window_ns ||
+      entry.ctime_ns >= read_ns - k_racy_window_ns) {
+    m_changed.erase(std::string(logical)); // not kept: read again next time
+    return;
+  }
   std::size_t index = find(logical);
   if (index != std::string_view::npos) {
     const CacheEntry* loaded = parsed(index);

@@ -6,8 +6,9 @@
 //     copy in live/filesystem (so a copy changed by a checkout is rewritten);
 //   - planning (<git-dir>/twin/desired.cache): the desired contents under filesystem/.
 //
-// Racy entries (modified within the last two seconds, when a same-tick change could keep
-// the stat identical) are not stored, so they are always re-read.
+// Racy entries (modified within two seconds before the file was read, or before the cache
+// is saved, when a same-tick change could keep the stat identical) are not stored, so they
+// are always re-read.
 //
 // The file is saved sorted by path; loading only indexes where each entry starts (one pass,
 // no parsing, no allocation per entry), and an entry is parsed when it is looked up. A
@@ -49,8 +50,11 @@ public:
   /// live/ untouched) the copy is not consulted.
   const CacheEntry* lookup(std::string_view logical, const FileStat& source, const FileStat* copy,
                            bool check_copy = true);
-  /// Keeps `entry` for the next run. Only what is recorded in a run is saved.
-  void record(std::string_view logical, const CacheEntry& entry);
+  /// Keeps `entry` for the next run, unless it is racy for a file read at `read_ns` (the
+  /// wall clock, in ns, taken before the read): a change in the same timestamp tick as its
+  /// mtime, after the read, could have left the stat as recorded. Only what is recorded in
+  /// a run is saved.
+  void record(std::string_view logical, const CacheEntry& entry, std::int64_t read_ns);
 
 private:
   // The loaded entry at `index`, parsed on first use; null when its line is damaged.

@@ -2,7 +2,6 @@
 #include "plugins/files_mirror/collector.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <iterator>
@@ -87,11 +86,6 @@ struct DirTask {
   bool has_copy = false;                  // parent_copy holds a directory named `name`
   std::string name;
 };
-
-std::int64_t wall_clock_ns() {
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
-}
 
 // What one walking thread found; merged after the walk, in path order.
 struct WalkOutput {
@@ -454,6 +448,7 @@ private:
                                            const FileStat& st, const FileStat* copy,
                                            const std::string& logical, std::string_view mode,
                                            WalkOutput& out) {
+    std::int64_t read_ns = wall_clock_ns();
     auto content = dir.read_file(name);
     if (!content) {
       out.warn(logical, fmt::format("cannot read '{}': {}", logical, content.error().message));
@@ -490,7 +485,7 @@ private:
       ce.copy_mtime_ns = copy_stat->mtime_ns;
     }
     std::lock_guard lock(m_cache_mutex);
-    m_cache.record(logical, ce);
+    m_cache.record(logical, ce, read_ns);
     return std::optional<std::string>{digest};
   }
 

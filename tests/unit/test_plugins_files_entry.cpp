@@ -439,7 +439,7 @@ TEST_CASE("the stat cache round-trips through its file", "[files]") {
   TempDir tmp{"entry"};
   std::string file = tmp.path() / "files.cache";
   StatCache cache = StatCache::empty(k_max);
-  cache.record("/etc/motd", old_entry());
+  cache.record("/etc/motd", old_entry(), k_now);
   cache.save(file, k_now);
 
   StatCache loaded = StatCache::load(file, k_max);
@@ -455,7 +455,7 @@ TEST_CASE("a stat cache hit needs the source and its copy unchanged", "[files]")
   TempDir tmp{"entry"};
   std::string file = tmp.path() / "files.cache";
   StatCache cache = StatCache::empty(k_max);
-  cache.record("/etc/motd", old_entry());
+  cache.record("/etc/motd", old_entry(), k_now);
   cache.save(file, k_now);
   StatCache loaded = StatCache::load(file, k_max);
 
@@ -503,9 +503,9 @@ TEST_CASE("racy stat cache entries (changed within 2 s of saving) are not saved"
   fresh_ctime.ctime_ns = k_now - k_second;
   CacheEntry just_old_enough = old_entry();
   just_old_enough.mtime_ns = just_old_enough.ctime_ns = k_now - 3 * k_second;
-  cache.record("/etc/fresh-mtime", fresh_mtime);
-  cache.record("/etc/fresh-ctime", fresh_ctime);
-  cache.record("/etc/settled", just_old_enough);
+  cache.record("/etc/fresh-mtime", fresh_mtime, k_now);
+  cache.record("/etc/fresh-ctime", fresh_ctime, k_now);
+  cache.record("/etc/settled", just_old_enough, k_now);
   cache.save(file, k_now);
 
   StatCache loaded = StatCache::load(file, k_max);
@@ -520,11 +520,37 @@ TEST_CASE("racy stat cache entries (changed within 2 s of saving) are not saved"
   CHECK(loaded.lookup("/etc/settled", source_of(just_old_enough), &copy) != nullptr);
 }
 
+TEST_CASE("a stat cache entry read within 2 s of its change is not saved, however late the save",
+          "[files]") {
+  // A long first snapshot: a file read right after a change, the cache saved seconds later.
+  // A second change in the same timestamp tick, after the read, would keep the stat.
+  TempDir tmp{"entry"};
+  std::string file = tmp.path() / "files.cache";
+  StatCache cache = StatCache::empty(k_max);
+  CacheEntry read_soon = old_entry();
+  read_soon.mtime_ns = k_now - 5 * k_second;
+  CacheEntry read_late = old_entry();
+  read_late.mtime_ns = read_late.ctime_ns = k_now - 10 * k_second;
+  cache.record("/etc/read-soon", read_soon, k_now - 4 * k_second);
+  cache.record("/etc/read-late", read_late, k_now - 4 * k_second);
+  cache.save(file, k_now);
+
+  StatCache loaded = StatCache::load(file, k_max);
+  FileStat copy = file_stat(20, 5, k_old_time);
+  auto source_of = [](const CacheEntry& e) {
+    FileStat st = file_stat(e.inode, e.size, e.mtime_ns);
+    st.ctime_ns = e.ctime_ns;
+    return st;
+  };
+  CHECK(loaded.lookup("/etc/read-soon", source_of(read_soon), &copy) == nullptr);
+  CHECK(loaded.lookup("/etc/read-late", source_of(read_late), &copy) != nullptr);
+}
+
 TEST_CASE("a stat cache saved for another size limit is not used", "[files]") {
   TempDir tmp{"entry"};
   std::string file = tmp.path() / "files.cache";
   StatCache cache = StatCache::empty(k_max);
-  cache.record("/etc/motd", old_entry());
+  cache.record("/etc/motd", old_entry(), k_now);
   cache.save(file, k_now);
 
   StatCache other = StatCache::load(file, 2 * k_max);
@@ -545,8 +571,8 @@ TEST_CASE("a missing or corrupt stat cache file gives an empty cache; a damaged 
 
   // A valid file to damage.
   StatCache cache = StatCache::empty(k_max);
-  cache.record("/etc/motd", old_entry());
-  cache.record("/etc/other", old_entry());
+  cache.record("/etc/motd", old_entry(), k_now);
+  cache.record("/etc/other", old_entry(), k_now);
   cache.save(file, k_now);
   std::string good;
   {
@@ -606,12 +632,12 @@ TEST_CASE("a stat cache whose every entry was hit or recorded unchanged is not r
   SECTION("some looked up, the others recorded unchanged") {
     REQUIRE(loaded.lookup("/etc/mid", source, &copy));
     REQUIRE(loaded.lookup("/etc/zeta", source, nullptr, false)); // observing only
-    loaded.record("/etc/alpha", old_entry());
+    loaded.record("/etc/alpha", old_entry(), k_now);
   }
   SECTION("every entry recorded unchanged, one also looked up") {
-    loaded.record("/etc/alpha", old_entry());
-    loaded.record("/etc/mid", old_entry());
-    loaded.record("/etc/zeta", old_entry());
+    loaded.record("/etc/alpha", old_entry(), k_now);
+    loaded.record("/etc/mid", old_entry(), k_now);
+    loaded.record("/etc/zeta", old_entry(), k_now);
     REQUIRE(loaded.lookup("/etc/zeta", source, &copy));
   }
   loaded.save(file, k_now);
@@ -631,7 +657,7 @@ TEST_CASE("a stat cache drops entries not seen in a run and saves changed ones a
     StatCache cache = StatCache::empty(k_max);
     for (const char* path :
          {"/etc/hit", "/etc/kept", "/etc/changed", "/etc/removed", "/etc/missed"})
-      cache.record(path, old_entry());
+      cache.record(path, old_entry(), k_now);
     cache.save(file, k_now);
   }
   FileStat source = file_stat(10, 5, k_old_time);
@@ -648,13 +674,13 @@ TEST_CASE("a stat cache drops entries not seen in a run and saves changed ones a
   {
     StatCache cache = StatCache::load(file, k_max);
     REQUIRE(cache.lookup("/etc/hit", source, &copy));
-    cache.record("/etc/kept", old_entry());
-    cache.record("/etc/changed", changed);
+    cache.record("/etc/kept", old_entry(), k_now);
+    cache.record("/etc/changed", changed, k_now);
     // "/etc/removed" is not looked up at all: the file is gone from the machine.
     FileStat edited = source;
     edited.mtime_ns += 1;
     CHECK(cache.lookup("/etc/missed", edited, &copy) == nullptr); // a miss keeps nothing
-    cache.record("/etc/added", added);
+    cache.record("/etc/added", added, k_now);
     cache.save(file, k_now);
   }
 
