@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "core/fs_util.hpp"
+#include "core/sha256.hpp"
 
 namespace twin {
 namespace {
@@ -135,16 +136,6 @@ int place(const std::string& from, const std::string& to) {
     return 0;
   }
   return ::rename(from.c_str(), to.c_str()) == 0 ? 1 : -1;
-}
-
-std::string hex(const unsigned char (&digest)[20]) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char byte : digest) {
-    out += digits[byte >> 4];
-    out += digits[byte & 15];
-  }
-  return out;
 }
 
 } // namespace
@@ -317,7 +308,7 @@ Status BlobPack::finish() {
     return fail("cannot sync '{}': {}", m_temp_index_path, std::strerror(errno));
 
   // The index last: git looks for packs by their index.
-  std::string name = m_pack_dir + "/pack-" + hex(checksum);
+  std::string name = m_pack_dir + "/pack-" + hex_of(checksum, sizeof checksum);
   int pack_placed = place(m_temp_path, name + ".pack");
   if (pack_placed < 0)
     return fail("cannot move '{}' into place: {}", m_temp_path, std::strerror(errno));

@@ -39,17 +39,6 @@ const EVP_CIPHER* siv_cipher() {
   return cipher.get();
 }
 
-std::string hex_of(const unsigned char* data, std::size_t size) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out += digits[data[i] >> 4];
-    out += digits[data[i] & 15];
-  }
-  return out;
-}
-
 // The raw 8 bytes of the key id.
 std::string raw_id(const SecretKey& key) {
   std::string_view bytes(reinterpret_cast<const char*>(key.bytes().data()), SecretKey::size);

@@ -8,19 +8,15 @@
 
 namespace twin {
 
-namespace {
-
-std::string hex_of(const unsigned char* digest, unsigned int length) {
+std::string hex_of(const unsigned char* data, std::size_t size) {
   static const char digits[] = "0123456789abcdef";
-  std::string hex(length * 2, '0');
-  for (unsigned int i = 0; i < length; ++i) {
-    hex[2 * i] = digits[digest[i] >> 4];
-    hex[2 * i + 1] = digits[digest[i] & 15];
+  std::string hex(size * 2, '0');
+  for (std::size_t i = 0; i < size; ++i) {
+    hex[2 * i] = digits[data[i] >> 4];
+    hex[2 * i + 1] = digits[data[i] & 15];
   }
   return hex;
 }
-
-} // namespace
 
 std::string sha256_hex(std::string_view data) {
   return sha256_hex({data});

@@ -14,6 +14,9 @@ namespace twin {
 
 std::string sha256_hex(std::string_view data);
 
+/// Bytes as lowercase hex (digests, object ids, keys).
+std::string hex_of(const unsigned char* data, std::size_t size);
+
 /// The value of one hex digit (either case), -1 for any other character.
 inline int hex_digit_value(char c) {
   if (c >= '0' && c <= '9')

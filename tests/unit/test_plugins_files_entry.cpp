@@ -99,6 +99,13 @@ CacheEntry old_entry() {
   return CacheEntry{10, 5, k_old_time, k_old_time, k_sha, 20, k_old_time};
 }
 
+// The stat of a source file as `e` recorded it.
+FileStat source_of(const CacheEntry& e) {
+  FileStat st = file_stat(e.inode, e.size, e.mtime_ns);
+  st.ctime_ns = e.ctime_ns;
+  return st;
+}
+
 } // namespace
 
 // --- modes and paths -------------------------------------------------------------------
@@ -510,11 +517,6 @@ TEST_CASE("racy stat cache entries (changed within 2 s of saving) are not saved"
 
   StatCache loaded = StatCache::load(file, k_max);
   FileStat copy = file_stat(20, 5, k_old_time);
-  auto source_of = [](const CacheEntry& e) {
-    FileStat st = file_stat(e.inode, e.size, e.mtime_ns);
-    st.ctime_ns = e.ctime_ns;
-    return st;
-  };
   CHECK(loaded.lookup("/etc/fresh-mtime", source_of(fresh_mtime), &copy) == nullptr);
   CHECK(loaded.lookup("/etc/fresh-ctime", source_of(fresh_ctime), &copy) == nullptr);
   CHECK(loaded.lookup("/etc/settled", source_of(just_old_enough), &copy) != nullptr);
@@ -537,11 +539,6 @@ TEST_CASE("a stat cache entry read within 2 s of its change is not saved, howeve
 
   StatCache loaded = StatCache::load(file, k_max);
   FileStat copy = file_stat(20, 5, k_old_time);
-  auto source_of = [](const CacheEntry& e) {
-    FileStat st = file_stat(e.inode, e.size, e.mtime_ns);
-    st.ctime_ns = e.ctime_ns;
-    return st;
-  };
   CHECK(loaded.lookup("/etc/read-soon", source_of(read_soon), &copy) == nullptr);
   CHECK(loaded.lookup("/etc/read-late", source_of(read_late), &copy) != nullptr);
 }
